@@ -1,0 +1,87 @@
+// The Flux notification Provider and Alert that send a configuration's events to the GitOps Connector.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { FluxObjects } from "./flux.ts";
+import { forwardedDependsOn } from "./options.ts";
+
+/**
+ * microsoft.flux >= 1.23 removed notification v1beta1 and deprecates v1beta2; v1beta3 is the storage
+ * version and is served by every supported extension release.
+ */
+export const NOTIFICATION_API_VERSION = "notification.toolkit.fluxcd.io/v1beta3";
+
+export interface EventSource {
+    readonly kind: "GitRepository" | "Kustomization";
+    readonly name: string;
+    readonly namespace: string;
+}
+
+/**
+ * The event sources for one Flux configuration: its GitRepository and every Kustomization, each with an
+ * explicit namespace. (The tutorial's Alert omits it and sits in another namespace, so it never fires.)
+ */
+export function eventSources(objects: FluxObjects): EventSource[] {
+    return [
+        { kind: "GitRepository", name: objects.gitRepository, namespace: objects.namespace },
+        ...objects.kustomizations.map((k): EventSource => ({ kind: "Kustomization", name: k, namespace: objects.namespace })),
+    ];
+}
+
+export function providerSpec(address: string): Record<string, unknown> {
+    return { type: "generic", address };
+}
+
+export function alertSpec(providerName: string, sources: readonly EventSource[]): Record<string, unknown> {
+    return {
+        providerRef: { name: providerName },
+        // The connector needs info-level events too: Progressing and ReconciliationSucceeded.
+        eventSeverity: "info",
+        eventSources: sources.map((s) => ({ ...s })),
+    };
+}
+
+export interface FluxNotificationsArgs {
+    /** The namespace of the Flux objects; the Alert and Provider must live there too. */
+    readonly objects: FluxObjects;
+    /** Where the generic Provider posts, e.g. the connector's address. */
+    readonly address: pulumi.Input<string>;
+    readonly provider: k8s.Provider;
+    /** Name of the Provider and the Alert. Default `gitops-connector`, as in the tutorial. */
+    readonly objectName?: string;
+}
+
+export class FluxNotifications extends pulumi.ComponentResource {
+    public readonly notificationProvider: k8s.apiextensions.CustomResource;
+    public readonly alert: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("gitops:notifications:FluxNotifications", name, {}, opts);
+        const objectName = args.objectName ?? "gitops-connector";
+        const namespace = args.objects.namespace;
+
+        this.notificationProvider = new k8s.apiextensions.CustomResource(
+            `${name}-provider`,
+            {
+                apiVersion: NOTIFICATION_API_VERSION,
+                kind: "Provider",
+                metadata: { name: objectName, namespace },
+                spec: pulumi.output(args.address).apply(providerSpec),
+            },
+            // The caller's dependsOn carries the extension (which installs the CRDs) and the connector.
+            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
+        );
+        this.alert = new k8s.apiextensions.CustomResource(
+            `${name}-alert`,
+            {
+                apiVersion: NOTIFICATION_API_VERSION,
+                kind: "Alert",
+                metadata: { name: objectName, namespace },
+                spec: alertSpec(objectName, eventSources(args.objects)),
+            },
+            // providerRef resolves by name; an Alert before its Provider just errors until it exists.
+            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts, this.notificationProvider) },
+        );
+
+        this.registerOutputs({ notificationProvider: this.notificationProvider, alert: this.alert });
+    }
+}

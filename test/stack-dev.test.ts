@@ -1,0 +1,260 @@
+// The dev stack through the real entry point: the tutorial's cluster-side setup, end to end.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+    certKubeconfig, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
+} from "./support.ts";
+
+const PAT = "CANARY-connector-pat-7d1f";
+const SUB = "11111111-1111-1111-1111-111111111111";
+
+const run = runStack("dev", { connectorPat: PAT }, {
+    calls: {
+        // dev's cluster has no Entra ID, so AKS hands out a certificate kubeconfig.
+        "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
+            kubeconfigs: [{ name: "clusterUser", value: Buffer.from(certKubeconfig(i.resourceName)).toString("base64") }],
+        }),
+    },
+});
+
+test("dev registers exactly the tutorial's cluster-side resources, each once", async () => {
+    const { rec } = await run;
+    assert.deepEqual(duplicates(rec), []);
+    const got = rec.registrations.map((r) => `${r.type}::${r.name}`).sort();
+    assert.deepEqual(got, [
+        "azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull",
+        "azure-native:containerregistry:Registry::arccicddemoacr-acr",
+        "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks",
+        "azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension",
+        "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config",
+        "azure-native:resources:ResourceGroup::arc-cicd-demo",
+        "gitops:cluster:Cluster::arc-cicd-cluster",
+        "gitops:connector:GitOpsConnector::arc-cicd-cluster-connector",
+        "gitops:flux:Flux::arc-cicd-cluster-flux",
+        "gitops:notifications:FluxNotifications::arc-cicd-cluster-notifications",
+        "gitops:registry:Registry::arccicddemoacr",
+        "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat",
+        "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-cluster-notifications-provider",
+        "pulumi:providers:kubernetes::arc-cicd-cluster-k8s",
+    ]);
+});
+
+test("every child is parented to its component", async () => {
+    const { rec } = await run;
+    const expected: Record<string, string> = {
+        "arc-cicd-cluster-aks": "arc-cicd-cluster",
+        "arc-cicd-cluster-k8s": "arc-cicd-cluster",
+        "arccicddemoacr-acr": "arccicddemoacr",
+        "arccicddemoacr-acrpull": "arccicddemoacr",
+        "arc-cicd-cluster-flux-extension": "arc-cicd-cluster-flux",
+        "arc-cicd-cluster-flux-cluster-config": "arc-cicd-cluster-flux",
+        "arc-cicd-cluster-connector-pat": "arc-cicd-cluster-connector",
+        "arc-cicd-cluster-connector-release": "arc-cicd-cluster-connector",
+        "arc-cicd-cluster-notifications-provider": "arc-cicd-cluster-notifications",
+        "arc-cicd-cluster-notifications-alert": "arc-cicd-cluster-notifications",
+    };
+    for (const r of rec.registrations) {
+        if (r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup") {
+            assert.equal(r.parent, "", `${r.name} is a top-level resource`);
+            continue;
+        }
+        assert.equal(parentOf(rec, r)?.name, expected[r.name], `parent of ${r.type}::${r.name}`);
+    }
+});
+
+test("the resource group and AKS cluster match the tutorial, with managed identity, OIDC and workload identity", async () => {
+    const { rec } = await run;
+    const rg = one(rec, "azure-native:resources:ResourceGroup", "arc-cicd-demo").inputs;
+    assert.equal(rg.resourceGroupName, "arc-cicd-demo");
+    assert.equal(rg.location, "westeurope");
+
+    const aks = one(rec, "azure-native:containerservice:ManagedCluster", "arc-cicd-cluster-aks").inputs;
+    assert.equal(aks.resourceName, "arc-cicd-cluster");
+    assert.equal(aks.resourceGroupName, "arc-cicd-demo");
+    assert.equal(aks.location, "westeurope");
+    assert.equal(aks.dnsPrefix, "arc-cicd-cluster");
+    assert.deepEqual(aks.identity, { type: "SystemAssigned" });
+    assert.deepEqual(aks.oidcIssuerProfile, { enabled: true });
+    assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
+    assert.equal(aks.enableRBAC, true);
+    // The tutorial stack keeps Kubernetes-native auth for the sample's smoke test.
+    assert.equal(aks.aadProfile, undefined);
+    assert.equal(aks.disableLocalAccounts, false);
+    assert.deepEqual(aks.sku, { name: "Base", tier: "Free" });
+    assert.equal(aks.agentPoolProfiles.length, 1);
+    const pool = aks.agentPoolProfiles[0];
+    assert.equal(pool.name, "system");
+    assert.equal(pool.mode, "System");
+    assert.equal(pool.vmSize, "Standard_D4ds_v5");
+    assert.equal(pool.count, 2);
+    assert.equal(pool.enableAutoScaling, false);
+    assert.equal(pool.osSKU, "AzureLinux");
+    assert.equal(aks.networkProfile.networkPlugin, "azure");
+    assert.equal(aks.networkProfile.networkPluginMode, "overlay");
+});
+
+test("ACR is created with the admin user off and attached by AcrPull to the kubelet identity", async () => {
+    const { rec } = await run;
+    const acr = one(rec, "azure-native:containerregistry:Registry", "arccicddemoacr-acr").inputs;
+    assert.equal(acr.registryName, "arccicddemoacr");
+    assert.equal(acr.adminUserEnabled, false);
+    assert.deepEqual(acr.sku, { name: "Standard" });
+
+    const ra = one(rec, "azure-native:authorization:RoleAssignment", "arccicddemoacr-acrpull");
+    assert.equal(ra.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d`);
+    assert.equal(ra.inputs.principalId, "kubelet-of-arc-cicd-cluster");
+    assert.equal(ra.inputs.principalType, "ServicePrincipal");
+    assert.equal(ra.inputs.scope, `/subscriptions/${SUB}/mock/arccicddemoacr-acr`);
+    assert.ok(dependsOn(rec, ra, one(rec, "azure-native:containerservice:ManagedCluster", "arc-cicd-cluster-aks")));
+});
+
+test("the microsoft.flux extension is explicit, on the Stable train, with notifications on", async () => {
+    const { rec } = await run;
+    const ext = one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension").inputs;
+    assert.equal(ext.extensionName, "flux");
+    assert.equal(ext.extensionType, "microsoft.flux");
+    assert.equal(ext.clusterName, "arc-cicd-cluster");
+    assert.equal(ext.resourceGroupName, "arc-cicd-demo");
+    assert.equal(ext.clusterRp, "Microsoft.ContainerService");
+    assert.equal(ext.clusterResourceName, "managedClusters");
+    assert.equal(ext.autoUpgradeMinorVersion, true);
+    assert.equal(ext.releaseTrain, "Stable");
+    assert.equal(ext.version, undefined);
+    assert.equal(ext.identity, undefined);
+    assert.deepEqual(ext.scope, { cluster: { releaseNamespace: "flux-system" } });
+    assert.equal(ext.configurationSettings["notification-controller.enabled"], "true");
+    assert.equal(ext.configurationSettings["multiTenancy.enforce"], "true");
+});
+
+test("the Flux configuration is the tutorial's cluster-config and waits for the extension", async () => {
+    const { rec } = await run;
+    const reg = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config");
+    const fc = reg.inputs;
+    assert.equal(fc.fluxConfigurationName, "cluster-config");
+    assert.equal(fc.namespace, "flux-system");
+    assert.equal(fc.scope, "cluster");
+    assert.equal(fc.sourceKind, "GitRepository");
+    assert.equal(fc.clusterRp, "Microsoft.ContainerService");
+    assert.equal(fc.clusterResourceName, "managedClusters");
+    assert.equal(fc.gitRepository.url, "https://github.com/your-github-org/arc-cicd-demo-gitops");
+    assert.deepEqual(fc.gitRepository.repositoryRef, { branch: "master" });
+    assert.equal(fc.gitRepository.httpsUser, undefined);
+    assert.equal(fc.configurationProtectedSettings, undefined, "a public repo sends no credentials");
+    assert.deepEqual(Object.keys(fc.kustomizations), ["cluster-config"]);
+    const k = fc.kustomizations["cluster-config"];
+    assert.equal(k.path, "arc-cicd-cluster/manifests");
+    assert.equal(k.prune, true);
+    assert.equal(k.wait, true);
+    assert.deepEqual(k.dependsOn, []);
+    assert.equal(fc.waitForReconciliation, true);
+    assert.equal(fc.reconciliationWaitDuration, "PT10M");
+    assert.ok(dependsOn(rec, reg, one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension")));
+});
+
+test("the GitOps Connector release is chart 1.2.1 in the configuration's namespace with values derived from the repos", async () => {
+    const { rec } = await run;
+    const rel = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
+    assert.equal(rel.inputs.chart, "gitops-connector");
+    assert.equal(rel.inputs.version, "1.2.1");
+    assert.deepEqual(rel.inputs.repositoryOpts, { repo: "https://azure.github.io/gitops-connector/" });
+    assert.equal(rel.inputs.namespace, "flux-system");
+    assert.equal(rel.inputs.name, "gitops-connector");
+    assert.equal(rel.inputs.createNamespace, false);
+    assert.ok(!isSecretValue(rel.inputs.values), "the chart values stay reviewable in preview");
+    assert.deepEqual(rel.inputs.values, {
+        gitRepositoryType: "GITHUB",
+        ciCdOrchestratorType: "GITHUB",
+        gitOpsOperatorType: "FLUX",
+        gitHubGitOpsRepoName: "arc-cicd-demo-src",
+        gitHubGitOpsManifestsRepoName: "arc-cicd-demo-gitops",
+        gitHubOrgUrl: "https://api.github.com/repos/your-github-org",
+        gitOpsAppURL: "https://github.com/your-github-org/arc-cicd-demo-gitops/commit",
+        // Overrides the chart's leaked default token; the PAT itself is in the Secret below.
+        orchestratorPAT: "",
+    });
+    assert.ok(dependsOn(rec, rel, one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config")));
+});
+
+test("the connector PAT comes from secret config into the chart's Secret, as a secret, before the release", async () => {
+    const { rec } = await run;
+    const pat = one(rec, "kubernetes:core/v1:Secret", "arc-cicd-cluster-connector-pat");
+    assert.deepEqual(pat.inputs.metadata, { name: "gitops-connector-secret", namespace: "flux-system" });
+    assert.equal(pat.inputs.type, "Opaque");
+    assert.ok(isSecretValue(pat.inputs.stringData), "stringData reaches Kubernetes only as a secret");
+    assert.deepEqual(unwrap(pat.inputs.stringData), { PAT });
+    const rel = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
+    assert.ok(dependsOn(rec, rel, pat));
+    assert.ok(dependsOn(rec, pat, one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config")));
+});
+
+test("the Flux Provider and Alert are v1beta3, in flux-system, and depend on the extension and the connector", async () => {
+    const { rec } = await run;
+    const ext = one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension");
+    const release = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
+    const provider = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider", "arc-cicd-cluster-notifications-provider");
+    const alert = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert", "arc-cicd-cluster-notifications-alert");
+
+    assert.equal(provider.inputs.apiVersion, "notification.toolkit.fluxcd.io/v1beta3");
+    assert.deepEqual(provider.inputs.metadata, { name: "gitops-connector", namespace: "flux-system" });
+    assert.deepEqual(provider.inputs.spec, { type: "generic", address: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase" });
+
+    assert.equal(alert.inputs.apiVersion, "notification.toolkit.fluxcd.io/v1beta3");
+    assert.deepEqual(alert.inputs.metadata, { name: "gitops-connector", namespace: "flux-system" });
+    assert.deepEqual(alert.inputs.spec, {
+        providerRef: { name: "gitops-connector" },
+        eventSeverity: "info",
+        eventSources: [
+            { kind: "GitRepository", name: "cluster-config", namespace: "flux-system" },
+            { kind: "Kustomization", name: "cluster-config-cluster-config", namespace: "flux-system" },
+        ],
+    });
+    for (const r of [provider, alert]) {
+        assert.ok(dependsOn(rec, r, ext), `${r.name} waits for the extension (CRDs)`);
+        assert.ok(dependsOn(rec, r, release), `${r.name} waits for the connector`);
+    }
+    assert.ok(dependsOn(rec, alert, provider));
+});
+
+test("every Kubernetes resource uses the cluster's explicit provider, built from the AKS kubeconfig as a secret", async () => {
+    const { rec } = await run;
+    const k8sResources = rec.registrations.filter((r) => r.type.startsWith("kubernetes:"));
+    assert.equal(k8sResources.length, 4);
+    for (const r of k8sResources) assert.equal(providerOf(rec, r)?.name, "arc-cicd-cluster-k8s", `${r.type}::${r.name}`);
+
+    const provider = one(rec, "pulumi:providers:kubernetes", "arc-cicd-cluster-k8s");
+    assert.ok(isSecretValue(provider.inputs.kubeconfig), "the kubeconfig is a secret");
+    assert.equal(provider.inputs.kubeconfig.value, certKubeconfig("arc-cicd-cluster"));
+    const lookups = rec.invocations.filter((i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials");
+    assert.equal(lookups.length, 1);
+    assert.deepEqual(lookups[0].inputs, { resourceGroupName: "arc-cicd-demo", resourceName: "arc-cicd-cluster" });
+});
+
+test("the connector PAT appears in no plain input", async () => {
+    const { rec } = await run;
+    for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, PAT), [], `${r.type}::${r.name}`);
+});
+
+test("dev exports the cluster contract the other stacks read", async () => {
+    const { outputs, secretOutputs, rec } = await run;
+    assert.deepEqual(unwrap(outputs), {
+        ownerStack: "organization/gitops-platform/dev",
+        clusterKind: "aks",
+        clusterName: "arc-cicd-cluster",
+        clusterResourceGroup: "arc-cicd-demo",
+        clusterId: `/subscriptions/${SUB}/mock/arc-cicd-cluster-aks`,
+        clusterRp: "Microsoft.ContainerService",
+        clusterResourceName: "managedClusters",
+        appNamespaces: ["dev", "stage"],
+        oidcIssuerUrl: "https://oidc.example/arc-cicd-cluster/",
+        registryName: "arccicddemoacr",
+        registryLoginServer: "arccicddemoacr.azurecr.io",
+        registryId: `/subscriptions/${SUB}/mock/arccicddemoacr-acr`,
+        fluxExtensionName: "flux",
+        fluxObjects: { "cluster-config": { namespace: "flux-system", gitRepository: "cluster-config", kustomizations: ["cluster-config-cluster-config"] } },
+        connectorAddress: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase",
+    });
+    assert.deepEqual(secretOutputs, []);
+    assert.equal(find(rec, "azure-native:authorization:RoleAssignment").length, 1, "no deployer grant without Entra ID");
+});
