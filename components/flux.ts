@@ -42,7 +42,7 @@ export interface FluxControllers {
 export interface FluxExtensionArgs {
     /** Extension resource name. Default `flux`, as the CLI and portal name it. */
     readonly name?: string;
-    /** Pinned version; when set, minor auto-upgrade is off and releaseTrain is not sent. */
+    /** Pinned version; when set, minor auto-upgrade is off. */
     readonly version?: string;
     /** Release train when auto-upgrading. Default `Stable`. */
     readonly releaseTrain?: "Stable" | "Preview";
@@ -203,11 +203,11 @@ export class Flux extends pulumi.ComponentResource {
                 clusterResourceName: target.clusterResourceName,
                 extensionName: this.extensionName,
                 extensionType: "microsoft.flux",
-                // ARM allows `version` only with auto-upgrade off; sending releaseTrain next to a pinned
-                // version is what trips hashicorp/terraform-provider-azurerm#29481.
+                // ARM accepts `version` only with minor auto-upgrade off. The train is always sent (the
+                // SDK would default it to Stable anyway); with a pinned version it only names the channel.
                 autoUpgradeMinorVersion: ext.version === undefined,
                 version: ext.version,
-                releaseTrain: ext.version === undefined ? (ext.releaseTrain ?? "Stable") : undefined,
+                releaseTrain: ext.releaseTrain ?? "Stable",
                 // The extension only installs cluster-wide, into flux-system.
                 scope: { cluster: { releaseNamespace: "flux-system" } },
                 configurationSettings: extensionSettings(ext),

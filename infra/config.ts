@@ -467,10 +467,11 @@ export function requiredSecrets(c: OwnerStackConfig): { key: string; purpose: st
     return out;
 }
 
-function zodProblems(error: z.ZodError, prefix: string): string[] {
+function zodProblems(error: z.ZodError): string[] {
     return error.issues.map((issue) => {
-        const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-        return `${PROJECT}:${prefix}${path}: ${issue.message}`;
+        const at = key(...issue.path.map((p) => (typeof p === "number" ? p : String(p))));
+        const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
+        return `${at}: ${missing ? `missing (expected ${missing[1]})` : issue.message}`;
     });
 }
 
@@ -490,14 +491,15 @@ export function parseStackConfig(
     const stackFile = stackFileName(stack);
     const problems: string[] = [];
     const values: Record<string, unknown> = {};
-    for (const [fullKey, value] of Object.entries(raw)) {
+    for (const fullKey of Object.keys(raw)) {
         if (!fullKey.startsWith(`${PROJECT}:`)) continue; // provider config, e.g. azure-native:location
         const k = fullKey.slice(PROJECT.length + 1);
-        // Only structured keys are parsed; any other key (e.g. a secret) is noted, never read.
+        // Only structured keys are read; any other key (e.g. a secret) is noted, its value untouched.
         if (!(TOP_LEVEL_KEYS as readonly string[]).includes(k)) {
             values[k] = undefined;
             continue;
         }
+        const value = raw[fullKey];
         try {
             values[k] = JSON.parse(value);
         } catch {
@@ -523,7 +525,7 @@ export function parseStackConfig(
 
     const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, values[k]])));
     if (!parsed.success) {
-        problems.push(...zodProblems(parsed.error, ""));
+        problems.push(...zodProblems(parsed.error));
         throw new ConfigError(stackFile, problems);
     }
     problems.push(...checkOwnerStack(parsed.data));

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-    certKubeconfig, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
+    certKubeconfig, DEV_OUTPUTS, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
 } from "./support.ts";
 
 const PAT = "CANARY-connector-pat-7d1f";
@@ -238,23 +238,7 @@ test("the connector PAT appears in no plain input", async () => {
 
 test("dev exports the cluster contract the other stacks read", async () => {
     const { outputs, secretOutputs, rec } = await run;
-    assert.deepEqual(unwrap(outputs), {
-        ownerStack: "organization/gitops-platform/dev",
-        clusterKind: "aks",
-        clusterName: "arc-cicd-cluster",
-        clusterResourceGroup: "arc-cicd-demo",
-        clusterId: `/subscriptions/${SUB}/mock/arc-cicd-cluster-aks`,
-        clusterRp: "Microsoft.ContainerService",
-        clusterResourceName: "managedClusters",
-        appNamespaces: ["dev", "stage"],
-        oidcIssuerUrl: "https://oidc.example/arc-cicd-cluster/",
-        registryName: "arccicddemoacr",
-        registryLoginServer: "arccicddemoacr.azurecr.io",
-        registryId: `/subscriptions/${SUB}/mock/arccicddemoacr-acr`,
-        fluxExtensionName: "flux",
-        fluxObjects: { "cluster-config": { namespace: "flux-system", gitRepository: "cluster-config", kustomizations: ["cluster-config-cluster-config"] } },
-        connectorAddress: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase",
-    });
+    assert.deepEqual(unwrap(outputs), DEV_OUTPUTS);
     assert.deepEqual(secretOutputs, []);
     assert.equal(find(rec, "azure-native:authorization:RoleAssignment").length, 1, "no deployer grant without Entra ID");
 });

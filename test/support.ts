@@ -382,3 +382,25 @@ export async function runStack(
     await settle();
     return { rec, outputs, secretOutputs };
 }
+
+/**
+ * What the dev stack exports. stack-dev.test.ts asserts the real program produces exactly this, and
+ * stack-stage.test.ts serves it as dev's StackReference outputs, so the two can't drift apart.
+ */
+export const DEV_OUTPUTS = {
+    ownerStack: "organization/gitops-platform/dev",
+    clusterKind: "aks",
+    clusterName: "arc-cicd-cluster",
+    clusterResourceGroup: "arc-cicd-demo",
+    clusterId: `/subscriptions/${SUB}/mock/arc-cicd-cluster-aks`,
+    clusterRp: "Microsoft.ContainerService",
+    clusterResourceName: "managedClusters",
+    appNamespaces: ["dev", "stage"],
+    oidcIssuerUrl: "https://oidc.example/arc-cicd-cluster/",
+    registryName: "arccicddemoacr",
+    registryLoginServer: "arccicddemoacr.azurecr.io",
+    registryId: `/subscriptions/${SUB}/mock/arccicddemoacr-acr`,
+    fluxExtensionName: "flux",
+    fluxObjects: { "cluster-config": { namespace: "flux-system", gitRepository: "cluster-config", kustomizations: ["cluster-config-cluster-config"] } },
+    connectorAddress: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase",
+};

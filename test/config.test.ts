@@ -1,0 +1,251 @@
+// Stack config validation: defaults, and every bad input fails with the stack file, the key and what
+// was expected.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigError, parseGitRepoUrl, parseStackConfig, type OwnerStackConfig } from "../infra/config.ts";
+
+type Secrets = Record<string, "secret" | "plaintext">;
+
+function parse(values: Record<string, unknown>, secrets: Secrets = { connectorPat: "secret" }, stack = "t") {
+    const raw = Object.fromEntries(Object.entries(values).map(([k, v]) => [`gitops-platform:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+    return parseStackConfig(stack, raw, (k) => secrets[k] ?? "missing", () => "acme");
+}
+
+function valid(): Record<string, any> {
+    return {
+        azure: { location: "westeurope", resourceGroup: "rg" },
+        cluster: { mode: "aks", name: "arc-cicd-cluster", appNamespaces: ["dev", "stage"] },
+        registry: { mode: "create", name: "arccicddemoacr" },
+        flux: {
+            configurations: [
+                {
+                    name: "cluster-config",
+                    url: "https://github.com/org/arc-cicd-demo-gitops",
+                    branch: "master",
+                    kustomizations: [{ name: "cluster-config", path: "arc-cicd-cluster/manifests", prune: true }],
+                },
+            ],
+        },
+    };
+}
+
+/** Parse, expect a ConfigError, and return its problems. */
+function problems(values: Record<string, unknown>, secrets?: Secrets, stack?: string): readonly string[] {
+    try {
+        parse(values, secrets, stack);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        assert.equal(e.stackFile, `stacks/Pulumi.${stack ?? "t"}.yaml`);
+        assert.ok(e.message.startsWith(`Invalid stack configuration in stacks/Pulumi.${stack ?? "t"}.yaml:`));
+        return e.problems;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+test("a minimal stack gets the documented defaults", () => {
+    const c = parse(valid()) as OwnerStackConfig;
+    assert.equal(c.kind, "owner");
+    assert.equal(c.azure.createResourceGroup, false);
+    assert.equal(c.cluster.mode, "aks");
+    if (c.cluster.mode !== "aks") return;
+    assert.deepEqual(c.cluster.kubeconfig, { credentials: "user", kubeloginMode: "azurecli" });
+    assert.equal(c.cluster.aks.entraId.enabled, true);
+    assert.equal(c.cluster.aks.systemPool.count, 2);
+    assert.equal(c.registry.mode === "create" && c.registry.sku, "Standard");
+    assert.deepEqual(c.flux.extension, {
+        name: "flux",
+        releaseTrain: "Stable",
+        controllers: { source: true, kustomize: true, helm: true, notification: true, imageAutomation: false, imageReflector: false },
+        multiTenancy: true,
+        settings: {},
+    });
+    const fc = c.flux.configurations[0];
+    assert.equal(fc.namespace, "flux-system");
+    assert.equal(fc.scope, "cluster");
+    assert.deepEqual(fc.auth, { type: "none" });
+    assert.equal(fc.waitForReconciliation, true);
+    assert.deepEqual(fc.kustomizations[0], {
+        name: "cluster-config", path: "arc-cicd-cluster/manifests", dependsOn: [], prune: true, force: false, wait: true,
+        syncIntervalInSeconds: 600, timeoutInSeconds: 600,
+    });
+    assert.equal(c.connector.enabled, true);
+    assert.equal(c.connector.patSecret, "connectorPat");
+    assert.equal(c.connector.chartVersion, "1.2.1");
+});
+
+test("missing keys are named", () => {
+    const v = valid();
+    delete v.cluster;
+    delete v.flux;
+    assert.deepEqual(problems(v), ["gitops-platform:cluster: missing (expected object)", "gitops-platform:flux: missing (expected object)"]);
+});
+
+test("wrong types are named with their full key path", () => {
+    const v = valid();
+    v.cluster.aks = { systemPool: { count: "two" } };
+    v.flux.configurations[0].kustomizations[0].prune = "yes";
+    assert.deepEqual(problems(v), [
+        "gitops-platform:cluster.aks.systemPool.count: Invalid input: expected number, received string",
+        "gitops-platform:flux.configurations[0].kustomizations[0].prune: Invalid input: expected boolean, received string",
+    ]);
+});
+
+test("a value that isn't an object is rejected", () => {
+    const v = valid();
+    v.cluster = "arc-cicd-cluster";
+    assert.deepEqual(problems(v), ["gitops-platform:cluster: Invalid input: expected object, received string"]);
+});
+
+test("an invalid ACR name, like the tutorial's arc-demo-acr, is rejected", () => {
+    const v = valid();
+    v.registry.name = "arc-demo-acr";
+    assert.deepEqual(problems(v), ["gitops-platform:registry.name: expected 5-50 letters or digits (ACR names allow no '-')"]);
+});
+
+test("a kustomization whose <config>-<kustomization> name exceeds 62 characters is rejected", () => {
+    const v = valid();
+    const name = "k".repeat(48); // "cluster-config-" (15) + 48 = 63
+    v.flux.configurations[0].kustomizations[0].name = name;
+    assert.deepEqual(problems(v), [
+        `gitops-platform:flux.configurations[0].kustomizations[0].name: the Flux Kustomization 'cluster-config-${name}' ` +
+            "(<configuration>-<kustomization>) is 63 characters; the extension allows at most 62",
+    ]);
+    v.flux.configurations[0].kustomizations[0].name = "k".repeat(47);
+    assert.doesNotThrow(() => parse(v));
+});
+
+test("SSH auth without its private key secret fails and says how to set it", () => {
+    const v = valid();
+    v.flux.configurations[0].url = "ssh://git@github.com/org/arc-cicd-demo-gitops";
+    v.flux.configurations[0].auth = { type: "ssh" };
+    assert.deepEqual(problems(v, { connectorPat: "secret" }, "prod"), [
+        "gitops-platform:gitSshPrivateKey: missing secret (SSH private key for Flux configuration 'cluster-config'); " +
+            "set it with: pulumi config set --secret gitSshPrivateKey <value> --stack prod",
+    ]);
+    assert.doesNotThrow(() => parse(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }));
+});
+
+test("SSH auth needs an ssh:// URL, and an ssh:// URL needs SSH auth", () => {
+    const v = valid();
+    v.flux.configurations[0].auth = { type: "ssh" };
+    assert.deepEqual(problems(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }), [
+        "gitops-platform:flux.configurations[0].url: SSH auth needs an ssh:// URL (e.g. ssh://git@github.com/<owner>/<repo>), got https://github.com/org/arc-cicd-demo-gitops",
+    ]);
+    const w = valid();
+    w.flux.configurations[0].url = "ssh://git@github.com/org/arc-cicd-demo-gitops";
+    assert.deepEqual(problems(w), ["gitops-platform:flux.configurations[0].auth.type: an ssh:// URL needs auth.type ssh with a private key"]);
+});
+
+test("SSH to a host other than github.com needs pinned known hosts", () => {
+    const v = valid();
+    v.flux.configurations[0].url = "ssh://git@gitlab.example.com/org/gitops";
+    v.flux.configurations[0].auth = { type: "ssh" };
+    v.connector = { enabled: false };
+    assert.deepEqual(problems(v, { gitSshPrivateKey: "secret" }), [
+        "gitops-platform:flux.configurations[0].auth.knownHosts: expected the host keys of gitlab.example.com (only github.com's are built in)",
+    ]);
+});
+
+test("the connector PAT is required, and must be stored as a secret", () => {
+    assert.deepEqual(problems(valid(), {}, "dev"), [
+        "gitops-platform:connectorPat: missing secret (the GitOps Connector's orchestratorPAT); set it with: pulumi config set --secret connectorPat <value> --stack dev",
+    ]);
+    assert.deepEqual(problems(valid(), { connectorPat: "plaintext" }, "dev"), [
+        "gitops-platform:connectorPat: stored in plain text in the stack file (the GitOps Connector's orchestratorPAT); re-set it with: pulumi config set --secret connectorPat <value> --stack dev",
+    ]);
+});
+
+test("an unknown key, such as a typo, is rejected", () => {
+    const v = { ...valid(), fluxx: {} };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:fluxx: unknown key (expected one of azure, cluster, registry, flux, connector, or a secret the config names)",
+    ]);
+    const w = valid();
+    w.cluster.name2 = "x";
+    assert.match(problems(w)[0], /^gitops-platform:cluster: Unrecognized key: "name2"/);
+});
+
+test("a stack sharing another stack's cluster may configure nothing else", () => {
+    assert.deepEqual(problems({ cluster: { mode: "shared", stack: "dev" }, registry: { mode: "create", name: "abcdef" } }, {}, "stage"), [
+        "gitops-platform:registry: this stack uses the cluster owned by stack 'dev'; registry is configured there, not here",
+    ]);
+    assert.deepEqual(problems({ cluster: { mode: "shared", stack: "stage" } }, {}, "stage"), ["gitops-platform:cluster.stack: a stack can't share its own cluster"]);
+    const c = parse({ cluster: { mode: "shared", stack: "dev" } }, {}, "stage");
+    assert.deepEqual(c, { kind: "shared", stack: "stage", stackFile: "stacks/Pulumi.stage.yaml", ownerStack: "acme/gitops-platform/dev" });
+    assert.equal((parse({ cluster: { mode: "shared", stack: "other-org/dev" } }, {}, "stage") as any).ownerStack, "other-org/gitops-platform/dev");
+});
+
+test("the connector needs the notification controller and a repo matching its mode", () => {
+    const v = valid();
+    v.flux.extension = { controllers: { notification: false } };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:flux.extension.controllers.notification: the GitOps Connector needs Flux notifications; enable the notification controller or set connector.enabled: false",
+    ]);
+    const w = valid();
+    w.flux.configurations[0].url = "https://dev.azure.com/org/project/_git/gitops";
+    assert.deepEqual(problems(w), [
+        "gitops-platform:connector.mode: GITHUB mode needs the Flux configuration 'cluster-config' to sync a github.com repo, got https://dev.azure.com/org/project/_git/gitops",
+    ]);
+    w.connector = { mode: "AZDO" };
+    assert.doesNotThrow(() => parse(w));
+    const x = valid();
+    x.connector = { configuration: "nope" };
+    assert.deepEqual(problems(x), ["gitops-platform:connector.configuration: no Flux configuration named 'nope'"]);
+});
+
+test("repository refs, kustomization dependencies and controller settings are checked", () => {
+    const v = valid();
+    delete v.flux.configurations[0].branch;
+    v.flux.configurations[0].commit = "0123abcd";
+    v.flux.configurations[0].kustomizations.push({ name: "apps", dependsOn: ["infra"] });
+    v.flux.extension = { settings: { "helm-controller.enabled": "false" } };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:flux.configurations[0].commit: ARM requires a commit to be combined with its branch; set branch too",
+        "gitops-platform:flux.configurations[0].kustomizations[1].dependsOn: 'infra' is not a kustomization of 'cluster-config'",
+        "gitops-platform:flux.extension.settings.helm-controller.enabled: set this through flux.extension.controllers / multiTenancy",
+    ]);
+    const w = valid();
+    delete w.flux.configurations[0].branch;
+    assert.deepEqual(problems(w), ["gitops-platform:flux.configurations[0].branch: expected one of branch, tag, semver or commit"]);
+});
+
+test("impossible AKS combinations are rejected", () => {
+    const v = valid();
+    v.cluster.aks = { entraId: { enabled: false }, disableLocalAccounts: true, systemPool: { autoscale: { min: 5, max: 3 } } };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:cluster.aks.systemPool.autoscale: min (5) is greater than max (3)",
+        "gitops-platform:cluster.aks.disableLocalAccounts: a cluster without Entra ID needs local accounts",
+    ]);
+    const w = valid();
+    w.cluster.kubeconfig = { credentials: "admin" };
+    assert.deepEqual(problems(w), ["gitops-platform:cluster.kubeconfig.credentials: admin credentials don't exist when local accounts are disabled; use user"]);
+});
+
+test("the Arc kubeconfig is a required secret", () => {
+    const v = valid();
+    v.cluster = { mode: "arc", name: "edge", appNamespaces: ["edge"] };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:arcKubeconfig: missing secret (kubeconfig of the Arc cluster); set it with: pulumi config set --secret arcKubeconfig <value> --stack t",
+    ]);
+});
+
+test("secret values are never read while validating", () => {
+    const raw: Record<string, string> = {
+        "gitops-platform:azure": JSON.stringify(valid().azure),
+        "gitops-platform:cluster": JSON.stringify(valid().cluster),
+        "gitops-platform:registry": JSON.stringify(valid().registry),
+        "gitops-platform:flux": JSON.stringify(valid().flux),
+    };
+    Object.defineProperty(raw, "gitops-platform:connectorPat", {
+        enumerable: true,
+        get: () => assert.fail("validation read the secret's value"),
+    });
+    assert.equal(parseStackConfig("t", raw, () => "secret", () => "acme").kind, "owner");
+});
+
+test("git repo URLs are recognised for GitHub and Azure Repos", () => {
+    assert.deepEqual(parseGitRepoUrl("https://github.com/org/repo"), { kind: "github", owner: "org", repo: "repo" });
+    assert.deepEqual(parseGitRepoUrl("ssh://git@github.com/org/repo.git"), { kind: "github", owner: "org", repo: "repo" });
+    assert.deepEqual(parseGitRepoUrl("https://dev.azure.com/o/p/_git/r"), { kind: "azdo", organization: "o", project: "p", repo: "r" });
+    assert.equal(parseGitRepoUrl("https://gitlab.com/org/repo"), undefined);
+});

@@ -1,0 +1,104 @@
+// The prod stack through the real entry point: a new cluster bootstrapped from one stack file, with
+// Entra ID, a pinned extension, a private GitOps repo over SSH and the registry dev created.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import YAML from "yaml";
+import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
+import {
+    dependsOn, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
+} from "./support.ts";
+
+const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY-ssh-key-51ab\n-----END OPENSSH PRIVATE KEY-----\n";
+const PAT = "CANARY-connector-pat-prod-0c2e";
+const run = runStack("prod", { gitSshPrivateKey: SSH_KEY, connectorPat: PAT });
+const EXISTING_ACR = `/subscriptions/${SUB}/resourceGroups/arc-cicd-demo/providers/Microsoft.ContainerRegistry/registries/arccicddemoacr`;
+
+test("prod creates its own cluster and references dev's registry instead of creating one", async () => {
+    const { rec } = await run;
+    assert.deepEqual(duplicates(rec), []);
+    assert.deepEqual(find(rec, "azure-native:containerregistry:Registry"), [], "the registry belongs to dev");
+    const lookup = rec.invocations.filter((i) => i.token === "azure-native:containerregistry:getRegistry");
+    assert.deepEqual(lookup.map((i) => i.inputs), [{ registryName: "arccicddemoacr", resourceGroupName: "arc-cicd-demo" }]);
+    const acrPull = one(rec, "azure-native:authorization:RoleAssignment", "arccicddemoacr-acrpull").inputs;
+    assert.equal(acrPull.scope, EXISTING_ACR);
+    assert.equal(acrPull.principalId, "kubelet-of-arc-cicd-prod");
+    assert.match(acrPull.roleDefinitionId, /\/roleDefinitions\/7f951dda-4ed3-4680-a7ca-43fe172d538d$/);
+    assert.equal(one(rec, "azure-native:resources:ResourceGroup", "arc-cicd-prod").inputs.location, "northeurope");
+});
+
+test("the prod AKS cluster uses Entra ID with Azure RBAC, no local accounts, zones and an autoscaled system pool", async () => {
+    const { rec } = await run;
+    const reg = one(rec, "azure-native:containerservice:ManagedCluster", "arc-cicd-prod-aks");
+    const aks = reg.inputs;
+    assert.equal(aks.resourceName, "arc-cicd-prod");
+    assert.deepEqual(aks.aadProfile, { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: ["00000000-0000-0000-0000-000000000000"] });
+    assert.equal(aks.disableLocalAccounts, true);
+    assert.deepEqual(aks.sku, { name: "Base", tier: "Standard" });
+    const pool = aks.agentPoolProfiles[0];
+    assert.equal(pool.enableAutoScaling, true);
+    assert.equal(pool.minCount, 3);
+    assert.equal(pool.maxCount, 6);
+    assert.deepEqual(pool.availabilityZones, ["1", "2", "3"]);
+    assert.deepEqual(aks.autoUpgradeProfile, { upgradeChannel: "stable", nodeOSUpgradeChannel: "NodeImage" });
+    // The autoscaler owns the pool size once the cluster exists.
+    assert.deepEqual(reg.ignoreChanges, ["agentPoolProfiles[0].count"]);
+});
+
+test("the deploying identity gets AKS RBAC Cluster Admin before the kubeconfig is fetched", async () => {
+    const { rec } = await run;
+    const grant = one(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-prod-deployer-admin");
+    assert.equal(grant.inputs.principalId, "00000000-0000-0000-0000-0000000de910");
+    assert.equal(grant.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`);
+    assert.equal(grant.inputs.scope, `/subscriptions/${SUB}/mock/arc-cicd-prod-aks`);
+});
+
+test("the Kubernetes provider's kubeconfig runs kubelogin with azurecli, not devicecode", async () => {
+    const { rec } = await run;
+    const provider = one(rec, "pulumi:providers:kubernetes", "arc-cicd-prod-k8s");
+    assert.ok(isSecretValue(provider.inputs.kubeconfig));
+    const kubeconfig = YAML.parse(provider.inputs.kubeconfig.value);
+    assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
+    assert.deepEqual(kubeconfig.users[0].user.exec.args, [
+        "get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630", "--environment", "AzurePublicCloud",
+    ]);
+    for (const r of rec.registrations.filter((x) => x.type.startsWith("kubernetes:"))) {
+        assert.equal(providerOf(rec, r)?.name, "arc-cicd-prod-k8s", `${r.type}::${r.name}`);
+    }
+});
+
+test("the extension is pinned: auto-upgrade off", async () => {
+    const { rec } = await run;
+    const ext = one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-prod-flux-extension").inputs;
+    assert.equal(ext.version, "1.24.1");
+    assert.equal(ext.autoUpgradeMinorVersion, false);
+    assert.equal(ext.releaseTrain, "Stable");
+});
+
+test("SSH auth: the private key goes base64-encoded into protected settings as a secret, with GitHub's host keys pinned", async () => {
+    const { rec } = await run;
+    const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-prod-flux-cluster-config").inputs;
+    assert.equal(fc.gitRepository.url, "ssh://git@github.com/your-github-org/arc-cicd-demo-gitops");
+    assert.equal(fc.gitRepository.httpsUser, undefined);
+    assert.equal(Buffer.from(fc.gitRepository.sshKnownHosts, "base64").toString(), GITHUB_KNOWN_HOSTS.join("\n") + "\n");
+    assert.ok(isSecretValue(fc.configurationProtectedSettings), "protected settings are a secret");
+    assert.deepEqual(unwrap(fc.configurationProtectedSettings), { sshPrivateKey: Buffer.from(SSH_KEY).toString("base64") });
+    assert.equal(fc.kustomizations["cluster-config"].path, "arc-cicd-prod/manifests");
+});
+
+test("the connector's GitHub owner and GitOps repo are derived from the ssh:// repo URL", async () => {
+    const { rec } = await run;
+    const values = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-prod-connector-release").inputs.values;
+    assert.equal(values.gitHubOrgUrl, "https://api.github.com/repos/your-github-org");
+    assert.equal(values.gitHubGitOpsManifestsRepoName, "arc-cicd-demo-gitops");
+    assert.equal(values.gitHubGitOpsRepoName, "arc-cicd-demo-src");
+    const alert = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert", "arc-cicd-prod-notifications-alert");
+    assert.ok(dependsOn(rec, alert, one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-prod-connector-release")));
+});
+
+test("neither the SSH key nor the PAT appears in any plain input or output", async () => {
+    const { rec, outputs } = await run;
+    for (const needle of ["CANARY-ssh-key-51ab", Buffer.from(SSH_KEY).toString("base64"), PAT]) {
+        for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${r.type}::${r.name}`);
+        assert.ok(!JSON.stringify(outputs).includes(needle));
+    }
+});
