@@ -60,13 +60,14 @@ export class Registry extends pulumi.ComponentResource {
     public readonly pullSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("gitops:registry:Registry", name, {}, opts);
+        // Checked before super(): invalid arguments must not register even the component.
         if (!/^[a-zA-Z0-9]{5,50}$/.test(args.registryName)) {
             throw new Error(`Registry ${name}: registryName '${args.registryName}' must be 5-50 letters or digits`);
         }
         if (args.mode === "create" && args.location === undefined) {
             throw new Error(`Registry ${name}: location is required to create a registry`);
         }
+        super("gitops:registry:Registry", name, {}, opts);
 
         if (args.mode === "create") {
             const registry = new containerregistry.Registry(

@@ -251,7 +251,7 @@ export async function settle(...resources: pulumi.Resource[]): Promise<void> {
 }
 
 /** True for a value the SDK sent as a secret. */
-export function isSecretValue(v: unknown): v is { value: unknown } {
+export function isSecretValue(v: unknown): v is { value: any } {
     return (
         typeof v === "object" &&
         v !== null &&

@@ -1,0 +1,146 @@
+// The GitOps Connector and the Flux notifications on their own, checked against the chart's own
+// `required` rules and against the Flux CRD schemas (@kubernetes-models/flux-cd).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { connectorAddress, connectorValues, GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
+import { alertSpec, eventSources, FluxNotifications, NOTIFICATION_API_VERSION, providerSpec } from "../components/notifications.ts";
+import { dependsOn, installMocks, isSecretValue, one, parentOf, plainOccurrences, providerOf, settle, unwrap } from "./support.ts";
+
+const rec = installMocks();
+
+/**
+ * The values gitops-connector chart 1.2.1 knows (values.yaml) and the `required` checks its
+ * templates/deployment.yaml makes, by gitRepositoryType / ciCdOrchestratorType. Helm isn't available
+ * offline, so the rules are transcribed here from the chart at tag v1.2.1.
+ */
+const CHART_KEYS = new Set([
+    "imageName", "imageTag", "containerPort", "gitRepositoryType", "ciCdOrchestratorType", "gitOpsOperatorType", "gitOpsAppURL",
+    "azdoGitOpsRepoName", "azdoPrRepoName", "azdoOrgUrl", "orchestratorPAT", "gitHubGitOpsRepoName", "gitHubGitOpsManifestsRepoName",
+    "gitHubOrgUrl", "subscribers", "tolerations", "nodeSelector",
+]);
+function chartProblems(v: Record<string, unknown>): string[] {
+    const problems = Object.keys(v).filter((k) => !CHART_KEYS.has(k)).map((k) => `unknown value ${k}`);
+    const need = (k: string) => {
+        if (v[k] === undefined || v[k] === "") problems.push(`Provide a value for ${k}`);
+    };
+    ["gitRepositoryType", "ciCdOrchestratorType", "gitOpsOperatorType", "gitOpsAppURL"].forEach(need);
+    if (v.gitRepositoryType === "AZDO") need("azdoGitOpsRepoName");
+    if (v.gitRepositoryType === "AZDO" || v.ciCdOrchestratorType === "AZDO") need("azdoOrgUrl");
+    if (v.ciCdOrchestratorType === "GITHUB") need("gitHubGitOpsRepoName");
+    if (v.gitRepositoryType === "GITHUB") need("gitHubGitOpsManifestsRepoName");
+    if (v.gitRepositoryType === "GITHUB" || v.ciCdOrchestratorType === "GITHUB") need("gitHubOrgUrl");
+    return problems;
+}
+
+const github: ConnectorTarget = { mode: "GITHUB", owner: "contoso", appRepo: "arc-cicd-demo-src", gitopsRepo: "arc-cicd-demo-gitops" };
+const azdo: ConnectorTarget = { mode: "AZDO", organization: "contoso", project: "gitops", gitopsRepo: "arc-cicd-demo-gitops", prRepo: "arc-cicd-demo-src" };
+
+const PAT = "CANARY-connector-pat-5e5e";
+const provider = new k8s.Provider("k8s", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
+const extension = new k8s.core.v1.ConfigMap("stand-in-extension", { metadata: { name: "ext" } }, { provider });
+const connector = new GitOpsConnector(
+    "gc",
+    { namespace: "cluster-config", target: github, pat: pulumi.secret(PAT), provider, subscribers: { audit: "http://audit.example/events" } },
+    { dependsOn: [extension] },
+);
+const objects = { namespace: "cluster-config", gitRepository: "cluster-config", kustomizations: ["cluster-config-infra", "cluster-config-apps"] };
+const notifications = new FluxNotifications("fn", { objects, address: connector.address, provider }, { dependsOn: [extension, connector] });
+const ready = settle(provider, extension, connector, notifications);
+
+test("GITHUB values: the app repo receives dispatches, the GitOps repo gets statuses, URLs derived from the owner", () => {
+    assert.deepEqual(connectorValues(github), {
+        gitRepositoryType: "GITHUB",
+        ciCdOrchestratorType: "GITHUB",
+        gitOpsOperatorType: "FLUX",
+        gitHubGitOpsRepoName: "arc-cicd-demo-src",
+        gitHubGitOpsManifestsRepoName: "arc-cicd-demo-gitops",
+        gitHubOrgUrl: "https://api.github.com/repos/contoso",
+        gitOpsAppURL: "https://github.com/contoso/arc-cicd-demo-gitops/commit",
+    });
+    assert.deepEqual(chartProblems(connectorValues(github)), []);
+});
+
+test("AZDO values use the azdo* keys", () => {
+    assert.deepEqual(connectorValues(azdo), {
+        gitRepositoryType: "AZDO",
+        ciCdOrchestratorType: "AZDO",
+        gitOpsOperatorType: "FLUX",
+        azdoGitOpsRepoName: "arc-cicd-demo-gitops",
+        azdoOrgUrl: "https://dev.azure.com/contoso/gitops",
+        azdoPrRepoName: "arc-cicd-demo-src",
+        gitOpsAppURL: "https://dev.azure.com/contoso/gitops/_git/arc-cicd-demo-gitops",
+    });
+    assert.deepEqual(chartProblems(connectorValues(azdo)), []);
+    assert.deepEqual(chartProblems({ gitRepositoryType: "AZDO", ciCdOrchestratorType: "AZDO", gitOpsOperatorType: "FLUX" }), [
+        "Provide a value for gitOpsAppURL", "Provide a value for azdoGitOpsRepoName", "Provide a value for azdoOrgUrl",
+    ], "the transcribed chart rules do reject incomplete values");
+});
+
+test("the release carries the chart values, an empty orchestratorPAT, subscribers, and waits for the PAT secret", async () => {
+    await ready;
+    const release = one(rec, "kubernetes:helm.sh/v3:Release", "gc-release");
+    assert.equal(parentOf(rec, release)?.name, "gc");
+    assert.equal(providerOf(rec, release)?.name, "k8s");
+    assert.equal(release.inputs.namespace, "cluster-config");
+    assert.deepEqual(release.inputs.values, { ...connectorValues(github), subscribers: { audit: "http://audit.example/events" }, orchestratorPAT: "" });
+    assert.deepEqual(chartProblems(release.inputs.values), []);
+    const pat = one(rec, "kubernetes:core/v1:Secret", "gc-pat");
+    assert.equal(providerOf(rec, pat)?.name, "k8s");
+    assert.deepEqual(pat.inputs.metadata, { name: "gitops-connector-secret", namespace: "cluster-config" });
+    assert.ok(isSecretValue(pat.inputs.stringData));
+    assert.deepEqual(unwrap(pat.inputs.stringData), { PAT });
+    assert.ok(dependsOn(rec, release, pat));
+    const ext = one(rec, "kubernetes:core/v1:ConfigMap", "stand-in-extension");
+    assert.ok(dependsOn(rec, release, ext) && dependsOn(rec, pat, ext), "the caller's dependsOn reaches the children");
+    for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, PAT), [], `${r.type}::${r.name}`);
+});
+
+test("the connector's address is the fully qualified service on 8080/gitopsphase", () => {
+    assert.equal(connector.address, "http://gitops-connector.cluster-config.svc.cluster.local:8080/gitopsphase");
+    assert.equal(connectorAddress("flux-system"), "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase");
+});
+
+test("event sources are derived from the configuration: its GitRepository and every Kustomization", () => {
+    assert.deepEqual(eventSources(objects), [
+        { kind: "GitRepository", name: "cluster-config", namespace: "cluster-config" },
+        { kind: "Kustomization", name: "cluster-config-infra", namespace: "cluster-config" },
+        { kind: "Kustomization", name: "cluster-config-apps", namespace: "cluster-config" },
+    ]);
+});
+
+test("Provider and Alert are v1beta3 objects in the Flux objects' namespace, after the extension and the connector", async () => {
+    await ready;
+    const p = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider", "fn-provider");
+    const a = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert", "fn-alert");
+    for (const r of [p, a]) {
+        assert.equal(parentOf(rec, r)?.name, "fn");
+        assert.equal(providerOf(rec, r)?.name, "k8s");
+        assert.equal(r.inputs.apiVersion, NOTIFICATION_API_VERSION);
+        assert.deepEqual(r.inputs.metadata, { name: "gitops-connector", namespace: "cluster-config" });
+        assert.ok(dependsOn(rec, r, one(rec, "kubernetes:core/v1:ConfigMap", "stand-in-extension")));
+        assert.ok(dependsOn(rec, r, one(rec, "kubernetes:helm.sh/v3:Release", "gc-release")));
+    }
+    assert.equal(NOTIFICATION_API_VERSION, "notification.toolkit.fluxcd.io/v1beta3");
+    assert.deepEqual(p.inputs.spec, { type: "generic", address: connector.address });
+    assert.deepEqual(a.inputs.spec, { providerRef: { name: "gitops-connector" }, eventSeverity: "info", eventSources: eventSources(objects) });
+    assert.ok(dependsOn(rec, a, p));
+});
+
+test("the Provider and Alert validate against the Flux notification v1beta3 CRD schemas", async () => {
+    await ready;
+    const { Alert, Provider } = await import("@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3");
+    for (const r of rec.registrations.filter((x) => x.type.startsWith("kubernetes:notification.toolkit.fluxcd.io/"))) {
+        const Model = r.inputs.kind === "Alert" ? Alert : Provider;
+        const object = new Model({ metadata: r.inputs.metadata, spec: r.inputs.spec } as any);
+        assert.doesNotThrow(() => object.validate(), `${r.inputs.kind} ${JSON.stringify(r.inputs.spec)}`);
+        assert.equal(object.apiVersion, r.inputs.apiVersion);
+    }
+    // The schema does catch mistakes: a severity the CRD doesn't allow, an unknown source kind.
+    const broken = new Alert({ metadata: { name: "x" }, spec: { ...alertSpec("p", eventSources(objects)), eventSeverity: "debug" } } as any);
+    assert.throws(() => broken.validate(), /eventSeverity/);
+    const badKind = new Alert({ metadata: { name: "x" }, spec: alertSpec("p", [{ kind: "Gitrepo" as any, name: "a", namespace: "b" }]) } as any);
+    assert.throws(() => badKind.validate(), /kind/);
+    assert.doesNotThrow(() => new Provider({ metadata: { name: "p" }, spec: providerSpec(connectorAddress("ns")) } as any).validate());
+});

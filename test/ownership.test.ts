@@ -1,0 +1,77 @@
+// Across all shipped stacks, each cloud or cluster object is managed by exactly one stack. Every stack
+// file is validated and composed in this one process (createPlatform, the function the entry point
+// calls), and each resource is reduced to the identity of the object it manages in Azure, Entra ID or
+// a cluster.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, type StackConfig } from "../infra/config.ts";
+import { createPlatform } from "../infra/platform.ts";
+import { DEV_OUTPUTS, installMocks, parentOf, providerOf, settle, shippedStacks, stackFileConfig, type Recorder, type Registration } from "./support.ts";
+
+const rec = installMocks({
+    state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
+});
+
+/** Which cluster a Kubernetes resource lands on: its provider's parent, the Cluster component. */
+function clusterOf(rec: Recorder, r: Registration): string {
+    const provider = providerOf(rec, r);
+    const cluster = provider && parentOf(rec, provider);
+    assert.ok(cluster, `${r.type}::${r.name} has no cluster provider`);
+    return cluster.name;
+}
+
+/** The identity of the real object a registration manages, or undefined for logical-only resources. */
+function identity(rec: Recorder, r: Registration): string | undefined {
+    const i = r.inputs;
+    switch (r.type) {
+        case "azure-native:resources:ResourceGroup":
+            return `resourceGroup/${i.resourceGroupName}`;
+        case "azure-native:containerservice:ManagedCluster":
+            return `aks/${i.resourceGroupName}/${i.resourceName}`;
+        case "azure-native:containerregistry:Registry":
+            return `acr/${i.registryName}`;
+        case "azure-native:kubernetesconfiguration:Extension":
+            return `extension/${i.resourceGroupName}/${i.clusterName}/${i.extensionName}`;
+        case "azure-native:kubernetesconfiguration:FluxConfiguration":
+            return `fluxConfiguration/${i.resourceGroupName}/${i.clusterName}/${i.fluxConfigurationName}`;
+        case "azure-native:authorization:RoleAssignment":
+            return `roleAssignment/${i.scope}/${i.principalId}/${i.roleDefinitionId}`;
+        case "azuread:index/application:Application":
+            return `entraApp/${i.displayName}`;
+        case "kubernetes:helm.sh/v3:Release":
+            return `helm/${clusterOf(rec, r)}/${i.namespace}/${i.name}`;
+        default:
+            if (r.type.startsWith("kubernetes:") && i.metadata) {
+                const kind = r.type.split(":").pop()!.replace(/Patch$/, "");
+                return `k8s/${clusterOf(rec, r)}/${i.metadata.namespace ?? ""}/${kind}/${i.metadata.name}`;
+            }
+            return undefined;
+    }
+}
+
+test("every cloud and cluster object across the shipped stacks belongs to exactly one stack", async () => {
+    const owners = new Map<string, string[]>();
+    const stacks = shippedStacks();
+    assert.deepEqual(stacks, ["dev", "edge", "prod", "stage"]);
+    for (const stack of stacks) {
+        const raw = Object.fromEntries(Object.entries(stackFileConfig(stack)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const config: StackConfig = parseStackConfig(stack, raw, () => "secret", () => "organization");
+        const before = rec.registrations.length;
+        createPlatform(config, (k) => pulumi.secret(`secret-${k}`));
+        await settle();
+        for (const r of rec.registrations.slice(before)) {
+            const id = identity(rec, r);
+            if (id !== undefined) owners.set(id, [...(owners.get(id) ?? []), stack]);
+        }
+    }
+    const shared = [...owners].filter(([, s]) => s.length > 1).map(([id, s]) => `${id} <- ${s.join(", ")}`);
+    assert.deepEqual(shared, []);
+    // The tutorial's objects exist once, in dev; stage manages none of them.
+    assert.deepEqual(owners.get("aks/arc-cicd-demo/arc-cicd-cluster"), ["dev"]);
+    assert.deepEqual(owners.get("acr/arccicddemoacr"), ["dev"]);
+    assert.deepEqual(owners.get("fluxConfiguration/arc-cicd-demo/arc-cicd-cluster/cluster-config"), ["dev"]);
+    assert.deepEqual(owners.get("helm/arc-cicd-cluster/flux-system/gitops-connector"), ["dev"]);
+    assert.deepEqual([...owners].filter(([, s]) => s.includes("stage")), []);
+    assert.ok(owners.size > 20, `identities checked: ${owners.size}`);
+});
