@@ -106,7 +106,7 @@ const AksSchema = z.strictObject({
 
 const appNamespaces = z.array(dnsLabel).min(1);
 
-const ClusterSchema = z.discriminatedUnion("mode", [
+const OwnedClusterSchema = z.discriminatedUnion("mode", [
     z.strictObject({
         mode: z.literal("aks"),
         name: azureName,
@@ -131,15 +131,19 @@ const ClusterSchema = z.discriminatedUnion("mode", [
         /** Secret config key holding the kubeconfig (Arc's API server is not reachable through ARM). */
         kubeconfigSecret: secretKey.default("arcKubeconfig"),
     }),
-    z.strictObject({
-        mode: z.literal("shared"),
-        /**
-         * The stack that owns the cluster: `dev`, or `org/project/stack`. This stack creates nothing on
-         * the cluster; it reads the owner's outputs through a StackReference.
-         */
-        stack: z.string().regex(/^([\w.-]+\/){0,2}[\w.-]+$/, "expected a stack name such as dev or org/project/dev"),
-    }),
 ]);
+
+const SharedClusterSchema = z.strictObject({
+    mode: z.literal("shared"),
+    /**
+     * The stack that owns the cluster: `dev`, or `org/project/stack`. This stack creates nothing on
+     * the cluster; it reads the owner's outputs through a StackReference.
+     */
+    stack: z.string().regex(/^([\w.-]+\/){0,2}[\w.-]+$/, "expected a stack name such as dev or org/project/dev"),
+});
+
+/** Any cluster mode; `shared` stacks are told apart before the owner schema applies. */
+const ClusterSchema = z.discriminatedUnion("mode", [...OwnedClusterSchema.options, SharedClusterSchema]);
 
 const RegistrySchema = z.discriminatedUnion("mode", [
     z.strictObject({
@@ -277,7 +281,7 @@ const ConnectorSchema = z.strictObject({
 
 export const OwnerStackSchema = z.strictObject({
     azure: AzureSchema,
-    cluster: ClusterSchema,
+    cluster: OwnedClusterSchema,
     registry: RegistrySchema,
     flux: FluxSchema,
     connector: ConnectorSchema.prefault({}),
@@ -288,7 +292,7 @@ const TOP_LEVEL_KEYS = ["azure", "cluster", "registry", "flux", "connector"] as 
 
 export type AksConfig = z.infer<typeof AksSchema>;
 export type KubeconfigConfig = z.infer<typeof KubeconfigSchema>;
-export type ClusterConfig = z.infer<typeof ClusterSchema>;
+export type ClusterConfig = z.infer<typeof OwnedClusterSchema>;
 export type RegistryConfig = z.infer<typeof RegistrySchema>;
 export type ExtensionConfig = z.infer<typeof ExtensionSchema>;
 export type FluxConfigurationConfig = z.infer<typeof FluxConfigurationSchema>;
@@ -467,9 +471,9 @@ export function requiredSecrets(c: OwnerStackConfig): { key: string; purpose: st
     return out;
 }
 
-function zodProblems(error: z.ZodError): string[] {
+function zodProblems(error: z.ZodError, under: string[] = []): string[] {
     return error.issues.map((issue) => {
-        const at = key(...issue.path.map((p) => (typeof p === "number" ? p : String(p))));
+        const at = key(...under, ...issue.path.map((p) => (typeof p === "number" ? p : String(p))));
         const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
         return `${at}: ${missing ? `missing (expected ${missing[1]})` : issue.message}`;
     });
@@ -525,7 +529,12 @@ export function parseStackConfig(
 
     const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, values[k]])));
     if (!parsed.success) {
-        problems.push(...zodProblems(parsed.error));
+        // Cluster problems are reported against every mode, `shared` included, not just the owner modes.
+        const found = cluster.success
+            ? zodProblems(parsed.error)
+            : [...zodProblems(parsed.error).filter((p) => !p.startsWith(`${PROJECT}:cluster`)), ...zodProblems(cluster.error, ["cluster"])];
+        const order = (p: string) => TOP_LEVEL_KEYS.findIndex((k) => p.startsWith(`${PROJECT}:${k}`));
+        problems.push(...found.map((p, i) => ({ p, i })).sort((a, b) => order(a.p) - order(b.p) || a.i - b.i).map((x) => x.p));
         throw new ConfigError(stackFile, problems);
     }
     problems.push(...checkOwnerStack(parsed.data));

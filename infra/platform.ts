@@ -67,7 +67,6 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader): Pla
         : pulumi.output(az.resourceGroup);
 
     const cc = c.cluster;
-    if (cc.mode === "shared") throw new Error("unreachable: shared stacks are not owners");
     let clusterArgs: ClusterArgs;
     switch (cc.mode) {
         case "aks":

@@ -96,6 +96,12 @@ test("a value that isn't an object is rejected", () => {
     assert.deepEqual(problems(v), ["gitops-platform:cluster: Invalid input: expected object, received string"]);
 });
 
+test("an unknown cluster mode lists every mode, shared included", () => {
+    const v = valid();
+    v.cluster.mode = "shard";
+    assert.deepEqual(problems(v), ["gitops-platform:cluster.mode: Invalid discriminator value. Expected 'aks' | 'aksExisting' | 'arc' | 'shared'"]);
+});
+
 test("an invalid ACR name, like the tutorial's arc-demo-acr, is rejected", () => {
     const v = valid();
     v.registry.name = "arc-demo-acr";
