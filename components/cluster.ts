@@ -248,8 +248,8 @@ export class Cluster extends pulumi.ComponentResource {
         } else {
             const options = args.kubeconfig ?? {};
             const lookup = { resourceGroupName: args.resourceGroupName, resourceName: this.clusterName };
-            // dependsOn keeps the lookup from running at preview time against a cluster that doesn't
-            // exist yet, and after the deployer's role assignment when there is one.
+            // The lookup must run after the cluster exists and after the deployer's role assignment (when
+            // there is one): dependsOn orders it, and for a cluster only planned in preview, skips it.
             const invokeOpts = { parent: this, dependsOn: kubeconfigReady };
             const credentials =
                 options.credentials === "admin"

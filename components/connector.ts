@@ -77,6 +77,12 @@ export function connectorValues(target: ConnectorTarget, subscribers: Readonly<R
     };
 }
 
+/** The PAT as the connector gets it; an empty one would leave the connector failing every call. */
+export function checkedPat(connector: string, pat: string): string {
+    if (pat.trim() === "") throw new Error(`GitOps Connector ${connector}: the orchestrator PAT is empty`);
+    return pat;
+}
+
 /** The Secret chart 1.2.1's Deployment reads the PAT from (key `PAT`); the name is fixed in the chart. */
 export const CONNECTOR_PAT_SECRET = "gitops-connector-secret";
 
@@ -100,14 +106,7 @@ export class GitOpsConnector extends pulumi.ComponentResource {
             {
                 metadata: { name: CONNECTOR_PAT_SECRET, namespace: args.namespace },
                 type: "Opaque",
-                stringData: {
-                    PAT: pulumi.secret(
-                        pulumi.output(args.pat).apply((pat) => {
-                            if (pat.trim() === "") throw new Error(`GitOps Connector ${name}: the orchestrator PAT is empty`);
-                            return pat;
-                        }),
-                    ),
-                },
+                stringData: { PAT: pulumi.secret(pulumi.output(args.pat).apply((pat) => checkedPat(name, pat))) },
             },
             { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
         );

@@ -60,39 +60,117 @@ export type GitAuth =
     /** `privateKey` is the PEM key in clear; `knownHosts` are known_hosts lines to pin. */
     | { readonly type: "ssh"; readonly privateKey: pulumi.Input<string>; readonly knownHosts: readonly string[] };
 
+/** Defaults for Flux configurations and kustomizations, shared with the stack config schema. */
+export const FLUX_DEFAULTS = {
+    namespace: "flux-system",
+    scope: "cluster",
+    intervalInSeconds: 600,
+    timeoutInSeconds: 600,
+    waitForReconciliation: true,
+    reconciliationWaitDuration: "PT10M",
+    prune: false,
+    force: false,
+    wait: true,
+} as const;
+
 export interface KustomizationArgs {
+    /** The Flux Kustomization object is named `<configuration>-<name>`, at most 62 characters. */
     readonly name: string;
-    readonly path: string;
-    /** Names of other kustomizations of the same configuration. */
-    readonly dependsOn: readonly string[];
-    readonly prune: boolean;
-    readonly force: boolean;
-    readonly wait: boolean;
-    readonly syncIntervalInSeconds: number;
-    readonly timeoutInSeconds: number;
+    /** Path in the repository. Default: the repository root. */
+    readonly path?: string;
+    /** Names of other kustomizations of the same configuration. Default: none. */
+    readonly dependsOn?: readonly string[];
+    /** Delete objects removed from Git. Default false (as `az k8s-configuration flux create`). */
+    readonly prune?: boolean;
+    /** Recreate objects that can't be patched. Default false. */
+    readonly force?: boolean;
+    /** Wait for the applied objects to become ready. Default true. */
+    readonly wait?: boolean;
+    /** Default 600. */
+    readonly syncIntervalInSeconds?: number;
+    /** Default 600. */
+    readonly timeoutInSeconds?: number;
+    /** Default: the sync interval. */
     readonly retryIntervalInSeconds?: number;
+    /** Variable substitution after kustomize build. Default: none. */
     readonly postBuild?: {
-        readonly substitute: Readonly<Record<string, string>>;
-        readonly substituteFrom: readonly { readonly kind: "ConfigMap" | "Secret"; readonly name: string; readonly optional: boolean }[];
+        readonly substitute?: Readonly<Record<string, string>>;
+        readonly substituteFrom?: readonly { readonly kind: "ConfigMap" | "Secret"; readonly name: string; readonly optional?: boolean }[];
     };
 }
 
 export interface FluxConfigurationArgs {
+    /** The configuration name; also the name of its GitRepository. */
     readonly name: string;
-    readonly namespace: string;
-    readonly scope: "cluster" | "namespace";
+    /** Namespace of the Flux objects. Default `flux-system`. Create-only in ARM. */
+    readonly namespace?: string;
+    /** Default `cluster`. Create-only in ARM. */
+    readonly scope?: "cluster" | "namespace";
+    /** `https://` or `ssh://` Git URL, without credentials. */
     readonly url: string;
+    /** One of branch, tag, semver or commit is required; a commit also needs its branch. */
     readonly branch?: string;
     readonly tag?: string;
     readonly semver?: string;
     readonly commit?: string;
-    readonly auth: GitAuth;
-    readonly syncIntervalInSeconds: number;
-    readonly timeoutInSeconds: number;
-    readonly suspend: boolean;
-    readonly waitForReconciliation: boolean;
-    readonly reconciliationWaitDuration: string;
+    /** Default: a public repository. */
+    readonly auth?: GitAuth;
+    /** Default 600. */
+    readonly syncIntervalInSeconds?: number;
+    /** Default 600. */
+    readonly timeoutInSeconds?: number;
+    /** Default false. */
+    readonly suspend?: boolean;
+    /** Make ARM wait until Flux has reconciled. Default true. */
+    readonly waitForReconciliation?: boolean;
+    /** ISO-8601. Default `PT10M`. */
+    readonly reconciliationWaitDuration?: string;
+    /** At least one. */
     readonly kustomizations: readonly KustomizationArgs[];
+}
+
+/** A problem with a configuration's arguments: the field it concerns (relative path) and what's wrong. */
+export interface FluxProblem {
+    readonly path: readonly (string | number)[];
+    readonly message: string;
+}
+
+/**
+ * Combinations ARM or the extension would reject, checked up front. The stack config reports these
+ * against its key paths; the component throws on them when used from code.
+ */
+export function fluxConfigurationProblems(
+    fc: Pick<FluxConfigurationArgs, "name" | "branch" | "tag" | "semver" | "commit" | "kustomizations">,
+): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    const refs = [fc.branch, fc.tag, fc.semver, fc.commit].filter((r) => r !== undefined);
+    if (refs.length === 0) problems.push({ path: ["branch"], message: "expected one of branch, tag, semver or commit" });
+    if (fc.commit !== undefined && fc.branch === undefined) {
+        problems.push({ path: ["commit"], message: "ARM requires a commit to be combined with its branch; set branch too" });
+    }
+    if (fc.tag !== undefined && fc.semver !== undefined) problems.push({ path: ["tag"], message: "set tag or semver, not both" });
+    if (fc.kustomizations.length === 0) problems.push({ path: ["kustomizations"], message: "expected at least one kustomization" });
+    const names = new Set<string>();
+    fc.kustomizations.forEach((k, j) => {
+        if (names.has(k.name)) problems.push({ path: ["kustomizations", j, "name"], message: `duplicate kustomization name '${k.name}'` });
+        names.add(k.name);
+        const objectName = kustomizationObjectName(fc.name, k.name);
+        if (objectName.length > MAX_KUSTOMIZATION_OBJECT_NAME) {
+            problems.push({
+                path: ["kustomizations", j, "name"],
+                message:
+                    `the Flux Kustomization '${objectName}' (<configuration>-<kustomization>) is ${objectName.length} characters; ` +
+                    `the extension allows at most ${MAX_KUSTOMIZATION_OBJECT_NAME}`,
+            });
+        }
+    });
+    fc.kustomizations.forEach((k, j) => {
+        for (const dep of k.dependsOn ?? []) {
+            if (!names.has(dep)) problems.push({ path: ["kustomizations", j, "dependsOn"], message: `'${dep}' is not a kustomization of '${fc.name}'` });
+            if (dep === k.name) problems.push({ path: ["kustomizations", j, "dependsOn"], message: `'${dep}' depends on itself` });
+        }
+    });
+    return problems;
 }
 
 export interface FluxArgs {
@@ -110,7 +188,7 @@ export interface FluxObjects {
 
 export function fluxObjects(fc: Pick<FluxConfigurationArgs, "name" | "namespace" | "kustomizations">): FluxObjects {
     return {
-        namespace: fc.namespace,
+        namespace: fc.namespace ?? FLUX_DEFAULTS.namespace,
         gitRepository: fc.name,
         kustomizations: fc.kustomizations.map((k) => kustomizationObjectName(fc.name, k.name)),
     };
@@ -158,17 +236,17 @@ function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, azinputs
         fc.kustomizations.map((k) => [
             k.name,
             {
-                path: k.path,
-                dependsOn: [...k.dependsOn],
-                prune: k.prune,
-                force: k.force,
-                wait: k.wait,
-                syncIntervalInSeconds: k.syncIntervalInSeconds,
-                timeoutInSeconds: k.timeoutInSeconds,
+                path: k.path ?? "",
+                dependsOn: [...(k.dependsOn ?? [])],
+                prune: k.prune ?? FLUX_DEFAULTS.prune,
+                force: k.force ?? FLUX_DEFAULTS.force,
+                wait: k.wait ?? FLUX_DEFAULTS.wait,
+                syncIntervalInSeconds: k.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds,
+                timeoutInSeconds: k.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds,
                 retryIntervalInSeconds: k.retryIntervalInSeconds,
                 postBuild: k.postBuild && {
-                    substitute: { ...k.postBuild.substitute },
-                    substituteFrom: k.postBuild.substituteFrom.map((s) => ({ ...s })),
+                    substitute: { ...(k.postBuild.substitute ?? {}) },
+                    substituteFrom: (k.postBuild.substituteFrom ?? []).map((s) => ({ kind: s.kind, name: s.name, optional: s.optional ?? false })),
                 },
             },
         ]),
@@ -185,6 +263,15 @@ export class Flux extends pulumi.ComponentResource {
     public readonly objects: Readonly<Record<string, FluxObjects>>;
 
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before super(): invalid arguments must not register even the component.
+        const problems = args.configurations.flatMap((fc) =>
+            fluxConfigurationProblems(fc).map((p) => `configuration '${fc.name}' ${p.path.join(".")}: ${p.message}`),
+        );
+        const names = args.configurations.map((fc) => fc.name);
+        names.forEach((n, i) => {
+            if (names.indexOf(n) !== i) problems.push(`configuration '${n}': duplicate Flux configuration name`);
+        });
+        if (problems.length > 0) throw new Error(`Flux ${name}:\n  - ${problems.join("\n  - ")}`);
         super("gitops:flux:Flux", name, {}, opts);
 
         const target = args.cluster;
@@ -221,7 +308,8 @@ export class Flux extends pulumi.ComponentResource {
         const objects: Record<string, FluxObjects> = {};
         let previous: kc.FluxConfiguration | undefined;
         for (const fc of args.configurations) {
-            const auth = fc.auth;
+            const auth = fc.auth ?? { type: "none" };
+            const wait = fc.waitForReconciliation ?? FLUX_DEFAULTS.waitForReconciliation;
             const configuration: kc.FluxConfiguration = new kc.FluxConfiguration(
                 `${name}-${fc.name}`,
                 {
@@ -230,22 +318,22 @@ export class Flux extends pulumi.ComponentResource {
                     clusterRp: target.clusterRp,
                     clusterResourceName: target.clusterResourceName,
                     fluxConfigurationName: fc.name,
-                    namespace: fc.namespace,
-                    scope: fc.scope,
+                    namespace: fc.namespace ?? FLUX_DEFAULTS.namespace,
+                    scope: fc.scope ?? FLUX_DEFAULTS.scope,
                     sourceKind: "GitRepository",
-                    suspend: fc.suspend,
+                    suspend: fc.suspend ?? false,
                     gitRepository: {
                         url: fc.url,
                         repositoryRef: { branch: fc.branch, tag: fc.tag, semver: fc.semver, commit: fc.commit },
                         httpsUser: auth.type === "https" ? auth.username : undefined,
                         sshKnownHosts: auth.type === "ssh" ? knownHostsValue(auth.knownHosts) : undefined,
-                        syncIntervalInSeconds: fc.syncIntervalInSeconds,
-                        timeoutInSeconds: fc.timeoutInSeconds,
+                        syncIntervalInSeconds: fc.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds,
+                        timeoutInSeconds: fc.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds,
                     },
                     kustomizations: kustomizationsValue(fc),
                     configurationProtectedSettings: protectedSettings(auth),
-                    waitForReconciliation: fc.waitForReconciliation,
-                    reconciliationWaitDuration: fc.waitForReconciliation ? fc.reconciliationWaitDuration : undefined,
+                    waitForReconciliation: wait,
+                    reconciliationWaitDuration: wait ? (fc.reconciliationWaitDuration ?? FLUX_DEFAULTS.reconciliationWaitDuration) : undefined,
                 },
                 {
                     parent: this,

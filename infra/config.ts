@@ -3,12 +3,13 @@
 // stack file, the key path and what was expected, before the program creates anything.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { kustomizationObjectName, MAX_KUSTOMIZATION_OBJECT_NAME } from "../components/flux.ts";
+import { FLUX_DEFAULTS, fluxConfigurationProblems } from "../components/flux.ts";
 
 /** The project name in Pulumi.yaml; stack config keys live under this namespace. */
 export const PROJECT = "gitops-platform";
 
-export class ConfigError extends Error {
+/** A RunError, so `pulumi up` prints the message alone, without a stack trace. */
+export class ConfigError extends pulumi.RunError {
     constructor(readonly stackFile: string, readonly problems: readonly string[]) {
         super(`Invalid stack configuration in ${stackFile}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "ConfigError";
@@ -24,6 +25,14 @@ export function stackFileName(stack: string): string {
 // reader who knows the tutorial recognises them. Defaults live here (not in Pulumi.yaml) because
 // the same defaults must hold under the mock runtime, where project-level defaults don't apply.
 // ---------------------------------------------------------------------------------------------
+
+function hasPassword(url: string): boolean {
+    try {
+        return new URL(url).password !== "";
+    } catch {
+        return false;
+    }
+}
 
 const dnsLabel = z
     .string()
@@ -209,11 +218,11 @@ const KustomizationSchema = z.strictObject({
     name: dnsLabel,
     path: z.string().default(""),
     dependsOn: z.array(dnsLabel).default([]),
-    prune: z.boolean().default(false),
-    force: z.boolean().default(false),
-    wait: z.boolean().default(true),
-    syncIntervalInSeconds: z.number().int().positive().default(600),
-    timeoutInSeconds: z.number().int().positive().default(600),
+    prune: z.boolean().default(FLUX_DEFAULTS.prune),
+    force: z.boolean().default(FLUX_DEFAULTS.force),
+    wait: z.boolean().default(FLUX_DEFAULTS.wait),
+    syncIntervalInSeconds: z.number().int().positive().default(FLUX_DEFAULTS.intervalInSeconds),
+    timeoutInSeconds: z.number().int().positive().default(FLUX_DEFAULTS.timeoutInSeconds),
     retryIntervalInSeconds: z.number().int().positive().optional(),
     postBuild: z
         .strictObject({
@@ -228,23 +237,30 @@ const KustomizationSchema = z.strictObject({
 const FluxConfigurationSchema = z.strictObject({
     name: dnsLabel,
     /** Where the GitRepository and Kustomizations live; also where the connector and its Alert go. */
-    namespace: dnsLabel.default("flux-system"),
-    scope: z.enum(["cluster", "namespace"]).default("cluster"),
-    url: z.string().regex(/^(https|ssh):\/\/[^\s]+$/, "expected an https:// or ssh:// Git URL"),
+    namespace: dnsLabel.default(FLUX_DEFAULTS.namespace),
+    scope: z.enum(["cluster", "namespace"]).default(FLUX_DEFAULTS.scope),
+    url: z
+        .string()
+        .regex(/^(https|ssh):\/\/[^\s]+$/, "expected an https:// or ssh:// Git URL")
+        // Checked before any message can echo the URL: a token in it would land in state and logs.
+        .refine((u) => !hasPassword(u), "the URL must not carry a password or token; use auth.type https with passwordSecret"),
     branch: z.string().min(1).optional(),
     tag: z.string().min(1).optional(),
     semver: z.string().min(1).optional(),
     commit: z.string().regex(/^[0-9a-f]{7,40}$/, "expected a commit SHA").optional(),
     auth: AuthSchema.default({ type: "none" }),
-    syncIntervalInSeconds: z.number().int().positive().default(600),
-    timeoutInSeconds: z.number().int().positive().default(600),
+    syncIntervalInSeconds: z.number().int().positive().default(FLUX_DEFAULTS.intervalInSeconds),
+    timeoutInSeconds: z.number().int().positive().default(FLUX_DEFAULTS.timeoutInSeconds),
     suspend: z.boolean().default(false),
     /**
      * Make ARM (and so `pulumi up`) wait until Flux has reconciled the configuration. Later objects,
      * such as pull secrets in namespaces that the GitOps repo creates, rely on it.
      */
-    waitForReconciliation: z.boolean().default(true),
-    reconciliationWaitDuration: z.string().regex(/^PT(\d+H)?(\d+M)?(\d+S)?$/, "expected an ISO-8601 duration such as PT10M").default("PT10M"),
+    waitForReconciliation: z.boolean().default(FLUX_DEFAULTS.waitForReconciliation),
+    reconciliationWaitDuration: z
+        .string()
+        .regex(/^PT(\d+H)?(\d+M)?(\d+S)?$/, "expected an ISO-8601 duration such as PT10M")
+        .default(FLUX_DEFAULTS.reconciliationWaitDuration),
     kustomizations: z.array(KustomizationSchema).min(1, "expected at least one kustomization"),
 });
 
@@ -273,7 +289,8 @@ const ConnectorSchema = z.strictObject({
         .prefault({}),
     /** Secret config key holding the connector's `orchestratorPAT`. */
     patSecret: secretKey.default("connectorPat"),
-    chartVersion: z.string().default("1.2.1"),
+    /** Only the published flat 1.2.x layout is supported (the PAT Secret's name is fixed there). */
+    chartVersion: z.string().regex(/^1\.2\.\d+$/, "expected a 1.2.x chart version (the published flat values layout)").default("1.2.1"),
     chartRepo: z.url().default("https://azure.github.io/gitops-connector/"),
     /** Extra subscribers (name -> URL) the connector forwards events to. */
     subscribers: z.record(z.string(), z.url()).default({}),
@@ -333,14 +350,7 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         if (seen.has(fc.name)) problems.push(`${at("name")}: duplicate Flux configuration name '${fc.name}'`);
         seen.add(fc.name);
 
-        const refs = [fc.branch, fc.tag, fc.semver, fc.commit].filter((r) => r !== undefined);
-        if (refs.length === 0) problems.push(`${at("branch")}: expected one of branch, tag, semver or commit`);
-        if (fc.commit !== undefined && fc.branch === undefined) {
-            problems.push(`${at("commit")}: ARM requires a commit to be combined with its branch; set branch too`);
-        }
-        if ([fc.tag, fc.semver].filter((r) => r !== undefined).length > 1) {
-            problems.push(`${at("tag")}: set tag or semver, not both`);
-        }
+        for (const p of fluxConfigurationProblems(fc)) problems.push(`${at(...p.path)}: ${p.message}`);
 
         const isSsh = fc.url.startsWith("ssh://");
         if (fc.auth.type === "ssh" && !isSsh) {
@@ -352,28 +362,6 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         if (fc.auth.type === "ssh" && fc.auth.knownHosts === undefined && gitHost(fc.url) !== "github.com") {
             problems.push(`${at("auth", "knownHosts")}: expected the host keys of ${gitHost(fc.url)} (only github.com's are built in)`);
         }
-
-        const names = new Set<string>();
-        fc.kustomizations.forEach((k, j) => {
-            const kat = (...p: (string | number)[]) => at("kustomizations", j, ...p);
-            if (names.has(k.name)) problems.push(`${kat("name")}: duplicate kustomization name '${k.name}'`);
-            names.add(k.name);
-            const objectName = kustomizationObjectName(fc.name, k.name);
-            if (objectName.length > MAX_KUSTOMIZATION_OBJECT_NAME) {
-                problems.push(
-                    `${kat("name")}: the Flux Kustomization '${objectName}' (<configuration>-<kustomization>) is ` +
-                        `${objectName.length} characters; the extension allows at most ${MAX_KUSTOMIZATION_OBJECT_NAME}`,
-                );
-            }
-        });
-        fc.kustomizations.forEach((k, j) => {
-            for (const dep of k.dependsOn) {
-                if (!names.has(dep)) {
-                    problems.push(`${at("kustomizations", j, "dependsOn")}: '${dep}' is not a kustomization of '${fc.name}'`);
-                }
-                if (dep === k.name) problems.push(`${at("kustomizations", j, "dependsOn")}: '${dep}' depends on itself`);
-            }
-        });
     });
 
     const ext = c.flux.extension;
@@ -408,11 +396,33 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         }
     }
 
+    if (c.cluster.mode === "arc") {
+        // Without a kubelet identity, pull secrets go into the app namespaces, which the GitOps repo
+        // creates: they can only be written once the configurations have reconciled.
+        configs.forEach((fc, i) => {
+            if (!fc.waitForReconciliation) {
+                problems.push(
+                    `${key("flux", "configurations", i, "waitForReconciliation")}: on an Arc cluster the image pull secrets ` +
+                        `need the app namespaces the configuration creates; keep waitForReconciliation true`,
+                );
+            }
+        });
+    }
+
     if (c.cluster.mode === "aks") {
         const a = c.cluster.aks;
         const pool = a.systemPool;
         if (pool.autoscale && pool.autoscale.min > pool.autoscale.max) {
             problems.push(`${key("cluster", "aks", "systemPool", "autoscale")}: min (${pool.autoscale.min}) is greater than max (${pool.autoscale.max})`);
+        }
+        if (a.network.policy === "cilium" && a.network.dataplane !== "cilium") {
+            problems.push(`${key("cluster", "aks", "network", "policy")}: network policy cilium needs dataplane cilium`);
+        }
+        if (a.network.dataplane === "cilium" && a.network.plugin !== "azure") {
+            problems.push(`${key("cluster", "aks", "network", "dataplane")}: the cilium dataplane needs plugin azure`);
+        }
+        if (a.dnsPrefix === undefined && !/^[a-zA-Z0-9][-a-zA-Z0-9]{0,52}$/.test(c.cluster.name)) {
+            problems.push(`${key("cluster", "aks", "dnsPrefix")}: the cluster name '${c.cluster.name}' is not a valid DNS prefix; set dnsPrefix`);
         }
         const localAccountsOff = a.disableLocalAccounts ?? a.entraId.enabled;
         if (localAccountsOff && !a.entraId.enabled) {
@@ -437,7 +447,10 @@ export type GitRepo =
     | { readonly kind: "github"; readonly owner: string; readonly repo: string }
     | { readonly kind: "azdo"; readonly organization: string; readonly project: string; readonly repo: string };
 
-/** Recognises github.com and Azure Repos URLs (https or ssh); undefined for any other host. */
+/**
+ * Recognises github.com (https or ssh) and Azure Repos (https://dev.azure.com/<org>/<project>/_git/<repo>
+ * or ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo>) URLs; undefined for any other host.
+ */
 export function parseGitRepoUrl(url: string): GitRepo | undefined {
     let u: URL;
     try {
@@ -451,6 +464,9 @@ export function parseGitRepoUrl(url: string): GitRepo | undefined {
     }
     if (u.hostname === "dev.azure.com" && parts.length === 4 && parts[2] === "_git") {
         return { kind: "azdo", organization: parts[0], project: parts[1], repo: parts[3] };
+    }
+    if (u.hostname === "ssh.dev.azure.com" && parts.length === 4 && parts[0] === "v3") {
+        return { kind: "azdo", organization: parts[1], project: parts[2], repo: parts[3] };
     }
     return undefined;
 }
@@ -574,4 +590,10 @@ export function loadStackConfig(): StackConfig {
         },
         () => pulumi.getOrganization(),
     );
+}
+
+/** Reads a secret config key as a Pulumi secret; the stack config names which keys. */
+export function secretReader(): (key: string) => pulumi.Output<string> {
+    const config = new pulumi.Config(PROJECT);
+    return (key) => config.requireSecret(key);
 }

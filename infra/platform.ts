@@ -119,7 +119,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader): Pla
         const connector = new GitOpsConnector(
             `${cc.name}-connector`,
             {
-                namespace: fc.namespace,
+                namespace: objects.namespace,
                 target: connectorTarget(c, fc.url),
                 pat: readSecret(c.connector.patSecret),
                 provider: cluster.provider,

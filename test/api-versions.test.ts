@@ -5,7 +5,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { NOTIFICATION_API_VERSION } from "../components/notifications.ts";
 import { REPO_ROOT } from "./support.ts";
 
 function armApiVersion(module: string, file: string): string {
@@ -23,8 +22,4 @@ test("ARM resources use the API versions the components were written against", (
     assert.equal(armApiVersion("containerregistry", "registry"), "2023-01-01-preview");
     assert.equal(armApiVersion("authorization", "roleAssignment"), "2022-04-01");
     assert.equal(armApiVersion("kubernetes", "getConnectedCluster"), "2024-02-01-preview");
-});
-
-test("Flux notification objects use v1beta3, served by every supported microsoft.flux release", () => {
-    assert.equal(NOTIFICATION_API_VERSION, "notification.toolkit.fluxcd.io/v1beta3");
 });

@@ -4,9 +4,11 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { Cluster, prepareKubeconfig, type AksSettings } from "../components/cluster.ts";
-import { aadKubeconfig, certKubeconfig, dependsOn, find, installMocks, isSecretValue, one, parentOf, settle, SUB, valueOf } from "./support.ts";
+import { aadKubeconfig, assertWellFormedTree, certKubeconfig, dependsOn, find, installMocks, isSecretValue, one, parentOf, settle, SUB, valueOf } from "./support.ts";
 
-const rec = installMocks();
+// The deployer's role assignment takes a while to create, so that a lookup which doesn't wait for it
+// would visibly run first.
+const rec = installMocks({ delay: (_type, name) => (name === "new-deployer-admin" ? 400 : 0) });
 
 const aksSettings: AksSettings = {
     skuTier: "Free",
@@ -55,6 +57,9 @@ test("create: the deployer is granted AKS RBAC Cluster Admin and the kubeconfig 
     assert.equal(grant.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`);
     assert.equal(grant.inputs.scope, `/subscriptions/${SUB}/mock/new-aks`);
     assert.ok(dependsOn(rec, grant, one(rec, "azure-native:containerservice:ManagedCluster", "new-aks")));
+    const lookup = rec.invocations.find((i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials" && i.inputs.resourceName === "aks-new");
+    assert.ok(lookup, "the kubeconfig was fetched");
+    assert.ok(lookup.calledAt >= grant.createdAt, `kubeconfig fetched at ${lookup.calledAt} ms, before the grant existed (${grant.createdAt} ms)`);
     assert.deepEqual(find(rec, "azure-native:authorization:RoleAssignment", "local-deployer-admin"), [], "no grant without Entra ID");
 });
 
@@ -110,4 +115,9 @@ test("prepareKubeconfig rewrites kubelogin for each login mode and leaves others
     assert.equal(prepareKubeconfig(aadKubeconfig("c"), "devicecode"), aadKubeconfig("c"));
     // Base64 (as ARM returns it) is decoded; a certificate kubeconfig passes through untouched.
     assert.equal(prepareKubeconfig(Buffer.from(certKubeconfig("c")).toString("base64")), certKubeconfig("c"));
+});
+
+test("the component tree is well formed", async () => {
+    await ready;
+    assertWellFormedTree(rec, (r) => r.type === "gitops:cluster:Cluster");
 });

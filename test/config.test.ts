@@ -255,3 +255,55 @@ test("git repo URLs are recognised for GitHub and Azure Repos", () => {
     assert.deepEqual(parseGitRepoUrl("https://dev.azure.com/o/p/_git/r"), { kind: "azdo", organization: "o", project: "p", repo: "r" });
     assert.equal(parseGitRepoUrl("https://gitlab.com/org/repo"), undefined);
 });
+
+test("a Git URL carrying a token is rejected without echoing it", () => {
+    const v = valid();
+    v.flux.configurations[0].url = "https://x:ghp_CANARY123@github.com/org/arc-cicd-demo-gitops";
+    const found = problems(v);
+    assert.deepEqual(found, [
+        "gitops-platform:flux.configurations[0].url: the URL must not carry a password or token; use auth.type https with passwordSecret",
+    ]);
+    assert.ok(!found.join("\n").includes("ghp_CANARY123"));
+});
+
+test("AKS network and naming combinations that ARM rejects are caught", () => {
+    const v = valid();
+    v.cluster.name = "arc_cicd";
+    v.cluster.aks = { network: { dataplane: "azure" } };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:cluster.aks.network.policy: network policy cilium needs dataplane cilium",
+        "gitops-platform:cluster.aks.dnsPrefix: the cluster name 'arc_cicd' is not a valid DNS prefix; set dnsPrefix",
+    ]);
+    const w = valid();
+    w.cluster.aks = { network: { plugin: "kubenet", policy: "calico" } };
+    assert.deepEqual(problems(w), ["gitops-platform:cluster.aks.network.dataplane: the cilium dataplane needs plugin azure"]);
+});
+
+test("only the published 1.2.x connector chart layout is accepted", () => {
+    const v = valid();
+    v.connector = { chartVersion: "2.0.0" };
+    assert.deepEqual(problems(v), ["gitops-platform:connector.chartVersion: expected a 1.2.x chart version (the published flat values layout)"]);
+});
+
+test("on Arc, configurations must wait for reconciliation, since the pull secrets need their namespaces", () => {
+    const v = valid();
+    v.cluster = { mode: "arc", name: "edge", appNamespaces: ["edge"] };
+    v.flux.configurations[0].waitForReconciliation = false;
+    assert.deepEqual(problems(v, { connectorPat: "secret", arcKubeconfig: "secret" }), [
+        "gitops-platform:flux.configurations[0].waitForReconciliation: on an Arc cluster the image pull secrets need the app namespaces the configuration creates; keep waitForReconciliation true",
+    ]);
+});
+
+test("Azure Repos SSH URLs are recognised too", () => {
+    assert.deepEqual(parseGitRepoUrl("ssh://git@ssh.dev.azure.com/v3/o/p/r"), { kind: "azdo", organization: "o", project: "p", repo: "r" });
+});
+
+test("a config error is a RunError, so pulumi prints the message without a stack trace", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    try {
+        parse({});
+        assert.fail("expected an error");
+    } catch (e) {
+        assert.ok(pulumi.RunError.isInstance(e));
+    }
+});

@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { connectorAddress, connectorValues, GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
+import { checkedPat, connectorAddress, connectorValues, GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
 import { alertSpec, eventSources, FluxNotifications, NOTIFICATION_API_VERSION, providerSpec } from "../components/notifications.ts";
-import { dependsOn, installMocks, isSecretValue, one, parentOf, plainOccurrences, providerOf, settle, unwrap } from "./support.ts";
+import { assertWellFormedTree, dependsOn, installMocks, isSecretValue, one, parentOf, plainOccurrences, providerOf, settle, unwrap } from "./support.ts";
 
 const rec = installMocks();
 
@@ -47,7 +47,9 @@ const connector = new GitOpsConnector(
 );
 const objects = { namespace: "cluster-config", gitRepository: "cluster-config", kustomizations: ["cluster-config-infra", "cluster-config-apps"] };
 const notifications = new FluxNotifications("fn", { objects, address: connector.address, provider }, { dependsOn: [extension, connector] });
-const ready = settle(provider, extension, connector, notifications);
+// A PAT passed without the secret mark is stored as a secret all the same.
+const careless = new GitOpsConnector("gc2", { namespace: "other", target: github, pat: "plain-pat-not-marked", provider });
+const ready = settle(provider, extension, connector, notifications, careless);
 
 test("GITHUB values: the app repo receives dispatches, the GitOps repo gets statuses, URLs derived from the owner", () => {
     assert.deepEqual(connectorValues(github), {
@@ -143,4 +145,18 @@ test("the Provider and Alert validate against the Flux notification v1beta3 CRD 
     const badKind = new Alert({ metadata: { name: "x" }, spec: alertSpec("p", [{ kind: "Gitrepo" as any, name: "a", namespace: "b" }]) } as any);
     assert.throws(() => badKind.validate(), /kind/);
     assert.doesNotThrow(() => new Provider({ metadata: { name: "p" }, spec: providerSpec(connectorAddress("ns")) } as any).validate());
+});
+
+test("a PAT passed in plain is still stored as a secret, and an empty one is refused", async () => {
+    await ready;
+    const pat = one(rec, "kubernetes:core/v1:Secret", "gc2-pat");
+    assert.ok(isSecretValue(pat.inputs.stringData));
+    assert.deepEqual(plainOccurrences(pat.inputs, "plain-pat-not-marked"), []);
+    assert.throws(() => checkedPat("gc", "  "), /GitOps Connector gc: the orchestrator PAT is empty/);
+    assert.equal(checkedPat("gc", "ghp_x"), "ghp_x");
+});
+
+test("the component trees are well formed", async () => {
+    await ready;
+    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.name === "k8s" || r.name === "stand-in-extension");
 });

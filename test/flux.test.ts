@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     extensionSettings, Flux, fluxObjects, GITHUB_KNOWN_HOSTS, knownHostsValue, kustomizationObjectName, type FluxConfigurationArgs,
 } from "../components/flux.ts";
-import { dependsOn, duplicates, installMocks, isSecretValue, one, parentOf, plainOccurrences, settle, unwrap } from "./support.ts";
+import { assertWellFormedTree, dependsOn, duplicates, installMocks, isSecretValue, one, parentOf, plainOccurrences, settle, unwrap } from "./support.ts";
 
 const rec = installMocks();
 
@@ -44,7 +44,19 @@ const arc = new Flux("arc-flux", {
     extension: { name: "flux", version: "1.24.1", controllers },
     configurations: [configuration({ name: "edge", url: "ssh://git@github.com/org/gitops", auth: { type: "ssh", privateKey: pulumi.secret("PEM"), knownHosts: GITHUB_KNOWN_HOSTS } })],
 });
-const ready = settle(aks, arc);
+// A caller that forgets to mark its token secret still gets it treated as one.
+const careless = new Flux("plain-flux", {
+    cluster: { resourceGroupName: "rg", clusterName: "aks2", clusterRp: "Microsoft.ContainerService", clusterResourceName: "managedClusters" },
+    extension: { controllers },
+    configurations: [configuration({ name: "plain", auth: { type: "https", username: "git", password: "plain-token-not-marked-secret" } })],
+});
+// Used from code with only the required arguments: the component applies its documented defaults.
+const minimal = new Flux("min-flux", {
+    cluster: { resourceGroupName: "rg", clusterName: "aks3", clusterRp: "Microsoft.ContainerService", clusterResourceName: "managedClusters" },
+    extension: { controllers },
+    configurations: [{ name: "base", url: "https://github.com/org/gitops", branch: "main", kustomizations: [{ name: "all" }] }],
+});
+const ready = settle(aks, arc, careless, minimal);
 
 test("each child is named from the component and parented to it, with no duplicates", async () => {
     await ready;
@@ -156,4 +168,56 @@ test("the pinned GitHub host keys match GitHub's published SHA256 fingerprints",
         const fingerprint = "SHA256:" + createHash("sha256").update(Buffer.from(key, "base64")).digest("base64").replace(/=+$/, "");
         assert.equal(fingerprint, published[type], type);
     }
+});
+
+test("credentials passed in plain are still sent as secrets", async () => {
+    await ready;
+    const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "plain-flux-plain").inputs;
+    assert.ok(isSecretValue(fc.configurationProtectedSettings));
+    assert.deepEqual(plainOccurrences(fc, Buffer.from("plain-token-not-marked-secret").toString("base64")), []);
+});
+
+test("the component trees are well formed", async () => {
+    await ready;
+    assertWellFormedTree(rec, (r) => r.type === "gitops:flux:Flux");
+});
+
+test("used from code, a configuration gets the documented defaults", async () => {
+    await ready;
+    const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "min-flux-base").inputs;
+    assert.equal(fc.namespace, "flux-system");
+    assert.equal(fc.scope, "cluster");
+    assert.equal(fc.suspend, false);
+    assert.equal(fc.waitForReconciliation, true);
+    assert.equal(fc.reconciliationWaitDuration, "PT10M");
+    assert.equal(fc.configurationProtectedSettings, undefined);
+    assert.deepEqual(fc.kustomizations.all, { path: "", dependsOn: [], prune: false, force: false, wait: true, syncIntervalInSeconds: 600, timeoutInSeconds: 600 });
+    assert.deepEqual(minimal.objects.base, { namespace: "flux-system", gitRepository: "base", kustomizations: ["base-all"] });
+});
+
+test("invalid configurations throw before anything is registered, naming the configuration and field", async () => {
+    await ready;
+    const cluster = { resourceGroupName: "rg", clusterName: "x", clusterRp: "Microsoft.ContainerService", clusterResourceName: "managedClusters" } as const;
+    assert.throws(
+        () => new Flux("bad-flux", {
+            cluster,
+            extension: { controllers },
+            configurations: [
+                { name: "cfg", url: "https://github.com/org/gitops", commit: "0123abc", kustomizations: [{ name: "k".repeat(60) }] },
+                { name: "cfg", url: "https://github.com/org/gitops", branch: "main", kustomizations: [{ name: "a", dependsOn: ["b"] }] },
+            ],
+        }),
+        (e: Error) => {
+            assert.equal(e.message, [
+                "Flux bad-flux:",
+                "  - configuration 'cfg' commit: ARM requires a commit to be combined with its branch; set branch too",
+                `  - configuration 'cfg' kustomizations.0.name: the Flux Kustomization 'cfg-${"k".repeat(60)}' (<configuration>-<kustomization>) is 64 characters; the extension allows at most 62`,
+                "  - configuration 'cfg' kustomizations.0.dependsOn: 'b' is not a kustomization of 'cfg'",
+                "  - configuration 'cfg': duplicate Flux configuration name",
+            ].join("\n"));
+            return true;
+        },
+    );
+    await settle();
+    assert.deepEqual(rec.registrations.filter((r) => r.name.startsWith("bad-flux")), []);
 });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { dockerConfigJson, Registry } from "../components/registry.ts";
-import { dependsOn, find, installMocks, isSecretValue, one, parentOf, providerOf, settle, SUB, unwrap, valueOf } from "./support.ts";
+import { assertWellFormedTree, dependsOn, find, installMocks, isSecretValue, one, parentOf, providerOf, settle, SUB, unwrap, valueOf } from "./support.ts";
 
 const rec = installMocks();
 const ACR_PULL = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d`;
@@ -88,4 +88,9 @@ test("invalid registry arguments throw before anything is registered", async () 
     );
     await settle();
     assert.deepEqual(rec.registrations.filter((r) => r.name.startsWith("bad")), []);
+});
+
+test("the component trees are well formed", async () => {
+    await ready;
+    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.name === "k8s" || r.name === "namespaces-ready");
 });

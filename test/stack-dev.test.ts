@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-    certKubeconfig, DEV_OUTPUTS, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
+    assertWellFormedTree, certKubeconfig, DEV_OUTPUTS, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
 } from "./support.ts";
 
 const PAT = "CANARY-connector-pat-7d1f";
@@ -241,4 +241,9 @@ test("dev exports the cluster contract the other stacks read", async () => {
     assert.deepEqual(unwrap(outputs), DEV_OUTPUTS);
     assert.deepEqual(secretOutputs, []);
     assert.equal(find(rec, "azure-native:authorization:RoleAssignment").length, 1, "no deployer grant without Entra ID");
+});
+
+test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
+    const { rec } = await run;
+    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup");
 });

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-    dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, SUB, unwrap,
+    assertWellFormedTree, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, SUB, unwrap,
 } from "./support.ts";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: [{name: u, user: {token: CANARY-arc-token-93d0}}]\n";
@@ -119,4 +119,9 @@ test("no credential appears in any plain input or output", async () => {
         for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${needle} in ${r.type}::${r.name}`);
         assert.ok(!JSON.stringify(outputs).includes(needle));
     }
+});
+
+test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
+    const { rec } = await run;
+    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup");
 });

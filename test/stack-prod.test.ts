@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import YAML from "yaml";
 import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import {
-    dependsOn, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
+    assertWellFormedTree, dependsOn, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
 } from "./support.ts";
 
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY-ssh-key-51ab\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -101,4 +101,9 @@ test("neither the SSH key nor the PAT appears in any plain input or output", asy
         for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${r.type}::${r.name}`);
         assert.ok(!JSON.stringify(outputs).includes(needle));
     }
+});
+
+test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
+    const { rec } = await run;
+    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup");
 });

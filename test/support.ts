@@ -3,7 +3,7 @@
 //
 // What these tests do not prove: that ARM, the Kubernetes API or Helm accept the inputs. They prove the
 // program sends exactly the inputs, names, providers, parents and ordering the research says are
-// right; the CRD schema and chart checks in flux-objects.test.ts go one step further.
+// right; the CRD schema and chart checks in connector.test.ts go one step further.
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
@@ -25,11 +25,15 @@ export interface Registration {
     /** URNs this resource waits for (dependsOn and inputs from other resources). */
     readonly dependencies: readonly string[];
     readonly ignoreChanges: readonly string[];
+    /** When the mock finished creating it (ms since the mocks were installed). */
+    readonly createdAt: number;
 }
 
 export interface Invocation {
     readonly token: string;
     readonly inputs: Record<string, any>;
+    /** When the invoke reached the mock (ms since the mocks were installed). */
+    readonly calledAt: number;
 }
 
 export type CallHandler = (inputs: Record<string, any>) => Record<string, any>;
@@ -46,11 +50,15 @@ export interface MockOptions {
     readonly calls?: Record<string, CallHandler>;
     /** Extra state a resource should return, on top of its inputs. */
     readonly state?: StateHandler;
+    /** Milliseconds the mock takes to create a resource, to make ordering observable. */
+    readonly delay?: (type: string, name: string) => number;
 }
 
 export interface Recorder {
     readonly registrations: Registration[];
     readonly invocations: Invocation[];
+    /** URNs of components that called registerOutputs with at least one output. */
+    readonly outputsRegistered: Set<string>;
 }
 
 /** The invokes every program run makes, answered with fixed, recognisable values. */
@@ -169,7 +177,8 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
  * resources. Each node:test file runs in its own process, so each file calls this once.
  */
 export function installMocks(options: MockOptions = {}): Recorder {
-    const recorder: Recorder = { registrations: [], invocations: [] };
+    const recorder: Recorder = { registrations: [], invocations: [], outputsRegistered: new Set() };
+    const start = Date.now();
     const stack = options.stack ?? "test";
     const calls = { ...defaultCalls, ...(options.calls ?? {}) };
     const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[] }>();
@@ -182,7 +191,9 @@ export function installMocks(options: MockOptions = {}): Recorder {
     );
     pulumi.runtime.setMocks(
         {
-            newResource(args) {
+            async newResource(args) {
+                const wait = options.delay?.(args.type, args.name) ?? 0;
+                if (wait > 0) await new Promise((r) => setTimeout(r, wait));
                 const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [] };
                 const urn = `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`;
                 recorder.registrations.push({
@@ -195,6 +206,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
                     parent: meta.parent,
                     dependencies: meta.dependencies,
                     ignoreChanges: meta.ignoreChanges,
+                    createdAt: Date.now() - start,
                 });
                 const extra = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
                 const state = { ...args.inputs, ...defaultState(args.type, args.name, args.inputs), ...extra };
@@ -202,7 +214,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
                 return { id, state };
             },
             call(args) {
-                recorder.invocations.push({ token: args.token, inputs: args.inputs });
+                recorder.invocations.push({ token: args.token, inputs: args.inputs, calledAt: Date.now() - start });
                 const handler = calls[args.token];
                 if (!handler) throw new Error(`Mock call not implemented: ${args.token}`);
                 return handler(args.inputs);
@@ -224,7 +236,17 @@ export function installMocks(options: MockOptions = {}): Recorder {
             dependencies: req.getDependenciesList() ?? [],
             ignoreChanges: req.getIgnorechangesList() ?? [],
         });
-        return register(req, callback);
+        inflight++;
+        return register(req, (err: unknown, res: unknown) => {
+            inflight--;
+            callback(err, res);
+        });
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: any) => {
+        const outputs = req.getOutputs()?.toJavaScript() ?? {};
+        if (Object.keys(outputs).length > 0) recorder.outputsRegistered.add(req.getUrn());
+        return registerOutputs(req, callback);
     };
     return recorder;
 }
@@ -237,16 +259,19 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
     }));
 }
 
-/** Wait until every registration the program started has reached the mock monitor. */
+/** Registrations sent to the mock monitor and not yet answered. */
+let inflight = 0;
+
+/** Wait until every registration the program started has been answered by the mock monitor. */
 export async function settle(...resources: pulumi.Resource[]): Promise<void> {
     await Promise.all(resources.map((r) => valueOf(r.urn)));
-    // Children register asynchronously after their parent's URN resolves; let the queue drain.
+    // Children register asynchronously after their parent's URN resolves: wait until nothing is in
+    // flight and the count of registered resources has stopped moving.
+    const monitor = pulumi.runtime.getMonitor() as any;
     let last = -1;
-    let count = (pulumi.runtime.getMonitor() as any).resources.size;
-    while (count !== last) {
-        last = count;
+    while (inflight > 0 || monitor.resources.size !== last) {
+        last = monitor.resources.size;
         await new Promise((r) => setTimeout(r, 50));
-        count = (pulumi.runtime.getMonitor() as any).resources.size;
     }
 }
 
@@ -308,6 +333,34 @@ export function parentOf(rec: Recorder, r: Registration): Registration | undefin
 /** True when `from` waits for `to`. */
 export function dependsOn(rec: Recorder, from: Registration, to: Registration): boolean {
     return from.dependencies.some((d) => byUrn(rec, d) === to);
+}
+
+/**
+ * The GUIDE's shape, for a whole program run: every resource except the stack-level ones named in
+ * `topLevel` is parented to a gitops component, is named `<component name>-<role>`, and every component
+ * registers its outputs.
+ */
+export function assertWellFormedTree(rec: Recorder, topLevel: (r: Registration) => boolean): void {
+    for (const r of rec.registrations) {
+        if (r.type.startsWith("gitops:")) {
+            if (!rec.outputsRegistered.has(urnOf(r))) {
+                throw new Error(`component ${r.type}::${r.name} registered no outputs`);
+            }
+        }
+        if (topLevel(r)) {
+            if (r.parent !== "") throw new Error(`${r.type}::${r.name} should be top-level`);
+            continue;
+        }
+        const parent = parentOf(rec, r);
+        if (!parent || !parent.type.startsWith("gitops:")) throw new Error(`${r.type}::${r.name} is not parented to a gitops component`);
+        if (!r.name.startsWith(`${parent.name}-`)) throw new Error(`${r.type}::${r.name} is not named from its component ${parent.name}`);
+    }
+}
+
+/** The URN the mock monitor gave a registration (it prefixes only the immediate parent's type). */
+function urnOf(r: Registration): string {
+    const parentType = r.parent === "" ? "" : r.parent.split("::")[2].split("$").pop() + "$";
+    return r.urn.replace(`::${r.type}::`, `::${parentType}${r.type}::`);
 }
 
 /** The provider registration a resource's `provider` reference points at. */
