@@ -25,34 +25,64 @@ export interface KubeconfigOptions {
     readonly kubeloginMode?: KubeloginMode;
 }
 
+/** Defaults for a new AKS cluster, shared with the stack config schema. */
+export const AKS_DEFAULTS = {
+    skuTier: "Free",
+    vmSize: "Standard_D4ds_v5",
+    count: 2,
+    osSku: "AzureLinux",
+    entraId: true,
+    grantDeployerClusterAdmin: true,
+    plugin: "azure",
+    dataplane: "cilium",
+    policy: "cilium",
+    upgradeChannel: "patch",
+    nodeOsUpgradeChannel: "NodeImage",
+} as const;
+
 export interface AksSettings {
+    /** Default: AKS's default version. */
     readonly kubernetesVersion?: string;
     /** Default: the cluster name. */
     readonly dnsPrefix?: string;
-    readonly skuTier: "Free" | "Standard" | "Premium";
-    readonly systemPool: {
-        readonly vmSize: string;
-        readonly count: number;
+    /** Default `Free`. */
+    readonly skuTier?: "Free" | "Standard" | "Premium";
+    readonly systemPool?: {
+        /** Default `Standard_D4ds_v5`. */
+        readonly vmSize?: string;
+        /** Default 2; the initial size when autoscaling. */
+        readonly count?: number;
+        /** Enables the cluster autoscaler. Default: off. */
         readonly autoscale?: { readonly min: number; readonly max: number };
-        readonly availabilityZones: readonly string[];
-        readonly osSku: "AzureLinux" | "Ubuntu";
+        /** Default: no zones. */
+        readonly availabilityZones?: readonly string[];
+        /** Default `AzureLinux`. */
+        readonly osSku?: "AzureLinux" | "Ubuntu";
     };
-    readonly entraId: {
-        readonly enabled: boolean;
-        readonly adminGroupObjectIds: readonly string[];
-        /** Grant the deploying identity AKS RBAC Cluster Admin so this program's provider can deploy. */
-        readonly grantDeployerClusterAdmin: boolean;
+    readonly entraId?: {
+        /** Entra ID with Azure RBAC. Default true. */
+        readonly enabled?: boolean;
+        /** Default: none. */
+        readonly adminGroupObjectIds?: readonly string[];
+        /** Grant the deploying identity AKS RBAC Cluster Admin so this program's provider can deploy. Default true. */
+        readonly grantDeployerClusterAdmin?: boolean;
     };
     /** Default: true when Entra ID is enabled. */
     readonly disableLocalAccounts?: boolean;
-    readonly network: {
-        readonly plugin: "azure" | "kubenet" | "none";
+    readonly network?: {
+        /** Default `azure` (overlay). */
+        readonly plugin?: "azure" | "kubenet" | "none";
+        /** Default `overlay` with the azure plugin. */
         readonly pluginMode?: "overlay";
-        readonly dataplane: "azure" | "cilium";
-        readonly policy: "none" | "calico" | "azure" | "cilium";
+        /** Default `cilium`. */
+        readonly dataplane?: "azure" | "cilium";
+        /** Default `cilium`. */
+        readonly policy?: "none" | "calico" | "azure" | "cilium";
     };
-    readonly upgradeChannel: "none" | "patch" | "stable" | "rapid" | "node-image";
-    readonly nodeOsUpgradeChannel: "None" | "Unmanaged" | "NodeImage" | "SecurityPatch";
+    /** Default `patch`. */
+    readonly upgradeChannel?: "none" | "patch" | "stable" | "rapid" | "node-image";
+    /** Default `NodeImage`. */
+    readonly nodeOsUpgradeChannel?: "None" | "Unmanaged" | "NodeImage" | "SecurityPatch";
 }
 
 export type ClusterArgs =
@@ -62,7 +92,8 @@ export type ClusterArgs =
           readonly name: string;
           readonly resourceGroupName: pulumi.Input<string>;
           readonly location: pulumi.Input<string>;
-          readonly aks: AksSettings;
+          /** Default: every AksSettings default. */
+          readonly aks?: AksSettings;
           readonly kubeconfig?: KubeconfigOptions;
       }
     | {
@@ -143,9 +174,11 @@ export class Cluster extends pulumi.ComponentResource {
 
         let kubeconfigReady: pulumi.Resource[] = [];
         if (args.mode === "aks") {
-            const a = args.aks;
-            const pool = a.systemPool;
-            const localAccountsOff = a.disableLocalAccounts ?? a.entraId.enabled;
+            const a = args.aks ?? {};
+            const pool = a.systemPool ?? {};
+            const entraId = a.entraId?.enabled ?? AKS_DEFAULTS.entraId;
+            const plugin = a.network?.plugin ?? AKS_DEFAULTS.plugin;
+            const localAccountsOff = a.disableLocalAccounts ?? entraId;
             const cluster = new containerservice.ManagedCluster(
                 `${name}-aks`,
                 {
@@ -154,7 +187,7 @@ export class Cluster extends pulumi.ComponentResource {
                     location: args.location,
                     dnsPrefix: a.dnsPrefix ?? args.name,
                     kubernetesVersion: a.kubernetesVersion,
-                    sku: { name: "Base", tier: a.skuTier },
+                    sku: { name: "Base", tier: a.skuTier ?? AKS_DEFAULTS.skuTier },
                     // microsoft.flux does not support service-principal clusters; a managed identity is required.
                     identity: { type: "SystemAssigned" },
                     agentPoolProfiles: [
@@ -163,30 +196,33 @@ export class Cluster extends pulumi.ComponentResource {
                             mode: "System",
                             type: "VirtualMachineScaleSets",
                             osType: "Linux",
-                            osSKU: pool.osSku,
-                            vmSize: pool.vmSize,
-                            count: pool.count,
+                            osSKU: pool.osSku ?? AKS_DEFAULTS.osSku,
+                            vmSize: pool.vmSize ?? AKS_DEFAULTS.vmSize,
+                            count: pool.count ?? AKS_DEFAULTS.count,
                             enableAutoScaling: pool.autoscale !== undefined,
                             minCount: pool.autoscale?.min,
                             maxCount: pool.autoscale?.max,
-                            availabilityZones: pool.availabilityZones.length > 0 ? [...pool.availabilityZones] : undefined,
+                            availabilityZones: pool.availabilityZones?.length ? [...pool.availabilityZones] : undefined,
                         },
                     ],
                     enableRBAC: true,
-                    aadProfile: a.entraId.enabled
-                        ? { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [...a.entraId.adminGroupObjectIds] }
+                    aadProfile: entraId
+                        ? { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [...(a.entraId?.adminGroupObjectIds ?? [])] }
                         : undefined,
                     disableLocalAccounts: localAccountsOff,
                     oidcIssuerProfile: { enabled: true },
                     securityProfile: { workloadIdentity: { enabled: true } },
                     networkProfile: {
-                        networkPlugin: a.network.plugin,
-                        networkPluginMode: a.network.pluginMode ?? (a.network.plugin === "azure" ? "overlay" : undefined),
-                        networkDataplane: a.network.dataplane,
-                        networkPolicy: a.network.policy,
+                        networkPlugin: plugin,
+                        networkPluginMode: a.network?.pluginMode ?? (plugin === "azure" ? "overlay" : undefined),
+                        networkDataplane: a.network?.dataplane ?? AKS_DEFAULTS.dataplane,
+                        networkPolicy: a.network?.policy ?? AKS_DEFAULTS.policy,
                         loadBalancerSku: "standard",
                     },
-                    autoUpgradeProfile: { upgradeChannel: a.upgradeChannel, nodeOSUpgradeChannel: a.nodeOsUpgradeChannel },
+                    autoUpgradeProfile: {
+                        upgradeChannel: a.upgradeChannel ?? AKS_DEFAULTS.upgradeChannel,
+                        nodeOSUpgradeChannel: a.nodeOsUpgradeChannel ?? AKS_DEFAULTS.nodeOsUpgradeChannel,
+                    },
                 },
                 {
                     parent: this,
@@ -202,7 +238,7 @@ export class Cluster extends pulumi.ComponentResource {
             this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);
             kubeconfigReady = [cluster];
 
-            if (a.entraId.enabled && a.entraId.grantDeployerClusterAdmin) {
+            if (entraId && (a.entraId?.grantDeployerClusterAdmin ?? AKS_DEFAULTS.grantDeployerClusterAdmin)) {
                 const client = authorization.getClientConfigOutput({ parent: this });
                 kubeconfigReady.push(
                     new authorization.RoleAssignment(

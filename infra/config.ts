@@ -3,6 +3,7 @@
 // stack file, the key path and what was expected, before the program creates anything.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { AKS_DEFAULTS } from "../components/cluster.ts";
 import { FLUX_DEFAULTS, fluxConfigurationProblems } from "../components/flux.ts";
 
 /** The project name in Pulumi.yaml; stack config keys live under this namespace. */
@@ -76,41 +77,41 @@ const KubeconfigSchema = z.strictObject({
 const AksSchema = z.strictObject({
     kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33").optional(),
     dnsPrefix: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9]{0,52}$/, "expected 1-54 letters, digits or '-'").optional(),
-    skuTier: z.enum(["Free", "Standard", "Premium"]).default("Free"),
+    skuTier: z.enum(["Free", "Standard", "Premium"]).default(AKS_DEFAULTS.skuTier),
     systemPool: z
         .strictObject({
-            vmSize: z.string().default("Standard_D4ds_v5"),
-            count: z.number().int().min(1).max(1000).default(2),
+            vmSize: z.string().default(AKS_DEFAULTS.vmSize),
+            count: z.number().int().min(1).max(1000).default(AKS_DEFAULTS.count),
             /** Enables the cluster autoscaler between min and max; `count` is then the initial size. */
             autoscale: z.strictObject({ min: z.number().int().min(1), max: z.number().int().min(1) }).optional(),
             availabilityZones: z.array(z.enum(["1", "2", "3"])).default([]),
-            osSku: z.enum(["AzureLinux", "Ubuntu"]).default("AzureLinux"),
+            osSku: z.enum(["AzureLinux", "Ubuntu"]).default(AKS_DEFAULTS.osSku),
         })
         .prefault({}),
     entraId: z
         .strictObject({
             /** Entra ID (AAD) integration with Azure RBAC for Kubernetes authorization. */
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().default(AKS_DEFAULTS.entraId),
             adminGroupObjectIds: z.array(z.uuid()).default([]),
             /**
              * Grant the identity running `pulumi up` "Azure Kubernetes Service RBAC Cluster Admin" on the
              * cluster, so that the program's own Kubernetes provider is authorised.
              */
-            grantDeployerClusterAdmin: z.boolean().default(true),
+            grantDeployerClusterAdmin: z.boolean().default(AKS_DEFAULTS.grantDeployerClusterAdmin),
         })
         .prefault({}),
     /** Defaults to true when Entra ID is enabled. */
     disableLocalAccounts: z.boolean().optional(),
     network: z
         .strictObject({
-            plugin: z.enum(["azure", "kubenet", "none"]).default("azure"),
+            plugin: z.enum(["azure", "kubenet", "none"]).default(AKS_DEFAULTS.plugin),
             pluginMode: z.enum(["overlay"]).optional(),
-            dataplane: z.enum(["azure", "cilium"]).default("cilium"),
-            policy: z.enum(["none", "calico", "azure", "cilium"]).default("cilium"),
+            dataplane: z.enum(["azure", "cilium"]).default(AKS_DEFAULTS.dataplane),
+            policy: z.enum(["none", "calico", "azure", "cilium"]).default(AKS_DEFAULTS.policy),
         })
         .prefault({}),
-    upgradeChannel: z.enum(["none", "patch", "stable", "rapid", "node-image"]).default("patch"),
-    nodeOsUpgradeChannel: z.enum(["None", "Unmanaged", "NodeImage", "SecurityPatch"]).default("NodeImage"),
+    upgradeChannel: z.enum(["none", "patch", "stable", "rapid", "node-image"]).default(AKS_DEFAULTS.upgradeChannel),
+    nodeOsUpgradeChannel: z.enum(["None", "Unmanaged", "NodeImage", "SecurityPatch"]).default(AKS_DEFAULTS.nodeOsUpgradeChannel),
 });
 
 const appNamespaces = z.array(dnsLabel).min(1);

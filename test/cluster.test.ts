@@ -27,7 +27,8 @@ const adminCluster = new Cluster("local", {
 const existing = new Cluster("old", { mode: "aksExisting", name: "aks-old", resourceGroupName: "rg-old", kubeconfig: { kubeloginMode: "workloadidentity" } });
 const ARC_KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: t}}]\n";
 const arc = new Cluster("edge", { mode: "arc", name: "edge-cluster", resourceGroupName: "rg-edge", kubeconfig: pulumi.secret(ARC_KUBECONFIG) });
-const ready = settle(created, adminCluster, existing, arc);
+const minimal = new Cluster("min", { mode: "aks", name: "aks-min", resourceGroupName: "rg", location: "westeurope" });
+const ready = settle(created, adminCluster, existing, arc, minimal);
 
 test("create: an AKS cluster with a system pool, managed identity, OIDC issuer, workload identity and Entra ID", async () => {
     await ready;
@@ -120,4 +121,18 @@ test("prepareKubeconfig rewrites kubelogin for each login mode and leaves others
 test("the component tree is well formed", async () => {
     await ready;
     assertWellFormedTree(rec, (r) => r.type === "gitops:cluster:Cluster");
+});
+
+test("used from code with no AKS settings, a new cluster gets the documented defaults", async () => {
+    await ready;
+    const aks = one(rec, "azure-native:containerservice:ManagedCluster", "min-aks").inputs;
+    assert.deepEqual(aks.sku, { name: "Base", tier: "Free" });
+    const pool = aks.agentPoolProfiles[0];
+    assert.deepEqual([pool.name, pool.mode, pool.vmSize, pool.count, pool.osSKU, pool.enableAutoScaling], ["system", "System", "Standard_D4ds_v5", 2, "AzureLinux", false]);
+    assert.deepEqual(aks.aadProfile, { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [] });
+    assert.equal(aks.disableLocalAccounts, true);
+    assert.deepEqual(aks.oidcIssuerProfile, { enabled: true });
+    assert.deepEqual(aks.securityProfile, { workloadIdentity: { enabled: true } });
+    assert.deepEqual(aks.autoUpgradeProfile, { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
+    one(rec, "azure-native:authorization:RoleAssignment", "min-deployer-admin");
 });
