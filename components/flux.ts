@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kc from "@pulumi/azure-native/kubernetesconfiguration";
 import type * as azinputs from "@pulumi/azure-native/types/input";
+import { forwardedDependsOn } from "./options.ts";
 
 /** The extension rejects `<configuration>-<kustomization>` names longer than this (az CLI check). */
 export const MAX_KUSTOMIZATION_OBJECT_NAME = 62;
@@ -339,8 +340,9 @@ export class Flux extends pulumi.ComponentResource {
                     parent: this,
                     // The extension installs the Flux CRDs and controllers. Configurations are applied one
                     // after another: concurrent operations on one cluster's extension layer fail with
-                    // "another operation is in progress" (Azure/AKS-Construction#385).
-                    dependsOn: previous ? [this.extension, previous] : [this.extension],
+                    // "another operation is in progress" (Azure/AKS-Construction#385). The caller's
+                    // dependsOn (e.g. a deploy key the source needs) applies to each.
+                    dependsOn: forwardedDependsOn(opts, this.extension, ...(previous ? [previous] : [])),
                 },
             );
             configurations[fc.name] = configuration;

@@ -213,6 +213,14 @@ const AuthSchema = z.discriminatedUnion("type", [
          */
         knownHosts: z.array(z.string().min(1)).optional(),
     }),
+    z.strictObject({
+        /**
+         * The recommended path for a private GitHub repo: the program generates an SSH key, registers it as
+         * a read-only deploy key on the repo, and pins GitHub's host keys. Needs an ssh:// github.com URL
+         * and the github section (for the provider).
+         */
+        type: z.literal("githubDeployKey"),
+    }),
 ]);
 
 const KustomizationSchema = z.strictObject({
@@ -278,8 +286,8 @@ const ConnectorSchema = z.strictObject({
     mode: z.enum(["GITHUB", "AZDO"]).default("GITHUB"),
     github: z
         .strictObject({
-            /** The repo whose workflows receive `repository_dispatch` (the app repo). */
-            appRepo: z.string().min(1).default("arc-cicd-demo-src"),
+            /** The repo whose workflows receive `repository_dispatch`. Default: github.appRepo, else `arc-cicd-demo-src`. */
+            appRepo: z.string().min(1).optional(),
         })
         .prefault({}),
     azdo: z
@@ -297,16 +305,99 @@ const ConnectorSchema = z.strictObject({
     subscribers: z.record(z.string(), z.url()).default({}),
 });
 
+/** The tutorial's app repo, Azure/arc-cicd-demo-src (forked). */
+export const DEFAULT_APP_REPO = "arc-cicd-demo-src";
+
+/** The secrets the sample app's workflows read, by their tutorial names; each name is configurable. */
+export const SECRET_KEYS = [
+    "AZURE_CREDENTIALS", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "AZ_ACR_NAME", "AZURE_VOTE_IMAGE_REPO",
+    "MANIFESTS_REPO", "MANIFESTS_BRANCH", "MANIFESTS_FOLDER", "VOTE_APP_TITLE", "DEMO_APP_URL", "SYSTEM_LABEL", "PAT",
+    "AKS_RESOURCE_GROUP", "AKS_NAME", "ENVIRONMENT_NAME", "TARGET_NAMESPACE",
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+const stackName = z.string().regex(/^([\w.-]+\/){0,2}[\w.-]+$/, "expected a stack name such as dev or org/project/dev");
+
+const GitHubRepositoryScopeSchema = z.strictObject({
+    ciIdentity: z
+        .strictObject({
+            /** `clientSecret`: AZURE_CREDENTIALS for azure/login `creds`. `oidc`: federated credentials, no secret. */
+            mode: z.enum(["clientSecret", "oidc"]).default("clientSecret"),
+            /** Lifetime of the client secret (azuread `endDateRelative`). */
+            secretLifetime: z.string().regex(/^\d+h$/, "expected hours, such as 4380h").default("4380h"),
+            /** With oidc: refs whose jobs without an environment may log in (the CI build job runs on master). */
+            refs: z.array(z.string().regex(/^refs\/(heads|tags)\/.+$/, "expected a ref such as refs/heads/master")).default(["refs/heads/master"]),
+            /**
+             * With oidc: every GitHub environment whose jobs log in to Azure. The identity's stack owns its
+             * federated credentials. Default: this stack's environment only.
+             */
+            environments: z.array(z.string().min(1)).optional(),
+        })
+        .prefault({}),
+    /** Secret config key holding the PAT the workflows use to open PRs on the GitOps repo (the `PAT` secret). */
+    patSecret: secretKey.default("appRepoPat"),
+    voteAppTitle: z.string().min(1).default("Voting Application"),
+    demoAppUrl: z.string().min(1).default("/"),
+    systemLabel: z.string().min(1).default("VOTE-APP"),
+    /** Default: the kustomization path without its trailing `/manifests`. */
+    manifestsFolder: z.string().regex(/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/, "expected a folder path without leading or trailing /").optional(),
+    /** Repository inside the registry that the CI build pushes to (`az acr build -t <repo>/...`). */
+    imageRepository: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "expected a lowercase repository name").default("azvote"),
+    workflowPermissions: z.enum(["read", "write"]).default("write"),
+    actionsEnabled: z.boolean().default(true),
+    /** Fail when the GitOps repo disallows merge commits or retitles them (the connector parses them). */
+    requireMergeCommits: z.boolean().default(true),
+});
+
+const GitHubEnvironmentSchema = z.strictObject({
+    /** Default `az-vote-app-<stack>`. */
+    name: z.string().regex(/^[^\s/][^/]{0,254}$/, "expected an environment name").optional(),
+    /** ENVIRONMENT_NAME. Default: the stack name capitalised. The sample passes it unquoted: no spaces. */
+    environmentName: z.string().regex(/^\S+$/, "expected no spaces (the sample workflows pass it unquoted)").optional(),
+    /** TARGET_NAMESPACE. Default: the stack name. */
+    namespace: dnsLabel.optional(),
+    reviewers: z
+        .strictObject({
+            users: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, "expected a GitHub login")).default([]),
+            teams: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "expected a team slug")).default([]),
+        })
+        .prefault({}),
+    /** Minutes a deployment waits before it may proceed. */
+    waitTimer: z.number().int().min(0).max(43200).default(0),
+    /** Branches that may deploy: `all`, `protected`, or a list of patterns. */
+    branches: z.union([z.enum(["all", "protected"]), z.array(z.string().min(1)).min(1)]).default("all"),
+});
+
+const GitHubSchema = z.strictObject({
+    /** User or organization that owns the app repo (and the provider's owner). */
+    owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, "expected a GitHub user or organization"),
+    /** The repo whose workflows read the secrets. */
+    appRepo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "expected a repository name").default(DEFAULT_APP_REPO),
+    /** Secret config key with a GitHub token for the provider. Unset: the GITHUB_TOKEN environment variable. */
+    tokenSecret: secretKey.optional(),
+    /** Present in exactly one stack: that stack owns the repository-level secrets, the CI identity and repo settings. */
+    repository: GitHubRepositoryScopeSchema.optional(),
+    /** In every other stack: the stack that owns the repository level. */
+    repositoryStack: stackName.optional(),
+    /** The GitHub environment this stack owns. */
+    environment: GitHubEnvironmentSchema.prefault({}),
+    /** Rename any secret the workflows read, e.g. `{AZ_ACR_NAME: ACR_NAME}`; keep it the same in every stack. */
+    secretNames: z.partialRecord(z.enum(SECRET_KEYS), z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an Actions secret name")).default({}),
+});
+
 export const OwnerStackSchema = z.strictObject({
     azure: AzureSchema,
     cluster: OwnedClusterSchema,
     registry: RegistrySchema,
     flux: FluxSchema,
     connector: ConnectorSchema.prefault({}),
+    github: GitHubSchema.optional(),
 });
 
 /** Keys a stack may set; secret keys named by the config itself are allowed in addition. */
-const TOP_LEVEL_KEYS = ["azure", "cluster", "registry", "flux", "connector"] as const;
+const TOP_LEVEL_KEYS = ["azure", "cluster", "registry", "flux", "connector", "github"] as const;
+/** What a stack sharing another stack's cluster may set. */
+const SHARED_KEYS: readonly string[] = ["cluster", "github"];
 
 export type AksConfig = z.infer<typeof AksSchema>;
 export type KubeconfigConfig = z.infer<typeof KubeconfigSchema>;
@@ -315,9 +406,16 @@ export type RegistryConfig = z.infer<typeof RegistrySchema>;
 export type ExtensionConfig = z.infer<typeof ExtensionSchema>;
 export type FluxConfigurationConfig = z.infer<typeof FluxConfigurationSchema>;
 export type ConnectorConfig = z.infer<typeof ConnectorSchema>;
+type ParsedGitHub = z.infer<typeof GitHubSchema>;
+
+/** The GitHub section with the environment's stack-derived defaults filled in. */
+export interface GitHubConfig extends Omit<ParsedGitHub, "environment"> {
+    readonly environment: ParsedGitHub["environment"] & { readonly name: string; readonly environmentName: string; readonly namespace: string };
+}
 
 /** A stack that owns a cluster and everything on it. */
-export interface OwnerStackConfig extends z.infer<typeof OwnerStackSchema> {
+export interface OwnerStackConfig extends Omit<z.infer<typeof OwnerStackSchema>, "github"> {
+    readonly github?: GitHubConfig;
     readonly kind: "owner";
     readonly stack: string;
     readonly stackFile: string;
@@ -330,6 +428,7 @@ export interface SharedStackConfig {
     readonly stackFile: string;
     /** Fully qualified name of the owning stack, as StackReference expects it. */
     readonly ownerStack: string;
+    readonly github?: GitHubConfig;
 }
 
 export type StackConfig = OwnerStackConfig | SharedStackConfig;
@@ -354,11 +453,20 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         for (const p of fluxConfigurationProblems(fc)) problems.push(`${at(...p.path)}: ${p.message}`);
 
         const isSsh = fc.url.startsWith("ssh://");
-        if (fc.auth.type === "ssh" && !isSsh) {
+        const sshAuth = fc.auth.type === "ssh" || fc.auth.type === "githubDeployKey";
+        if (sshAuth && !isSsh) {
             problems.push(`${at("url")}: SSH auth needs an ssh:// URL (e.g. ssh://git@github.com/<owner>/<repo>), got ${fc.url}`);
         }
-        if (fc.auth.type !== "ssh" && isSsh) {
-            problems.push(`${at("auth", "type")}: an ssh:// URL needs auth.type ssh with a private key`);
+        if (!sshAuth && isSsh) {
+            problems.push(`${at("auth", "type")}: an ssh:// URL needs auth.type ssh (a private key) or githubDeployKey`);
+        }
+        if (fc.auth.type === "githubDeployKey") {
+            if (isSsh && parseGitRepoUrl(fc.url)?.kind !== "github") {
+                problems.push(`${at("auth", "type")}: githubDeployKey needs a github.com repo, got ${fc.url}`);
+            }
+            if (c.github === undefined) {
+                problems.push(`${at("auth", "type")}: githubDeployKey needs the github section (its owner and token create the key)`);
+            }
         }
         if (fc.auth.type === "ssh" && fc.auth.knownHosts === undefined && gitHost(fc.url) !== "github.com") {
             problems.push(`${at("auth", "knownHosts")}: expected the host keys of ${gitHost(fc.url)} (only github.com's are built in)`);
@@ -473,12 +581,100 @@ export function parseGitRepoUrl(url: string): GitRepo | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// GitHub wiring: defaults that depend on the stack, and the cross-field checks.
+// ---------------------------------------------------------------------------------------------
+
+function resolveGitHub(g: ParsedGitHub, stack: string): GitHubConfig {
+    const short = stack.split("/").pop()!;
+    return {
+        ...g,
+        environment: {
+            ...g.environment,
+            name: g.environment.name ?? `az-vote-app-${short}`,
+            environmentName: g.environment.environmentName ?? short.charAt(0).toUpperCase() + short.slice(1),
+            namespace: g.environment.namespace ?? short,
+        },
+    };
+}
+
+/** The Flux configuration whose repo the app workflows write to: the connector's, else the first. */
+export function manifestsConfiguration(c: OwnerStackConfig): FluxConfigurationConfig {
+    const name = c.connector.configuration ?? c.flux.configurations[0].name;
+    return c.flux.configurations.find((fc) => fc.name === name) ?? c.flux.configurations[0];
+}
+
+/** MANIFESTS_FOLDER: the sample writes to `<folder>/manifests`, which Flux must sync exactly. */
+export function manifestsFolder(c: OwnerStackConfig): string | undefined {
+    const explicit = c.github?.repository?.manifestsFolder;
+    if (explicit !== undefined) return explicit;
+    const path = manifestsConfiguration(c).kustomizations[0].path.replace(/^\.?\//, "");
+    return path.endsWith("/manifests") ? path.slice(0, -"/manifests".length) : undefined;
+}
+
+function checkGitHub(c: StackConfig): string[] {
+    const g = c.github;
+    if (g === undefined) return [];
+    const problems: string[] = [];
+    const self = c.stack;
+    if (g.repository !== undefined && g.repositoryStack !== undefined) {
+        problems.push(`${key("github", "repositoryStack")}: this stack owns the repository level (github.repository); drop repositoryStack`);
+    }
+    if (g.repository === undefined && g.repositoryStack === undefined) {
+        problems.push(`${key("github", "repository")}: expected github.repository in the one stack that owns the repository-level secrets, or github.repositoryStack naming that stack`);
+    }
+    if (g.repositoryStack !== undefined && g.repositoryStack.split("/").pop() === self) {
+        problems.push(`${key("github", "repositoryStack")}: names this stack; set github.repository instead`);
+    }
+    if (c.kind === "shared") {
+        if (g.repository !== undefined) {
+            problems.push(`${key("github", "repository")}: the repository level needs the GitOps repo and registry of a stack that owns a cluster`);
+        }
+        return problems;
+    }
+    if (!c.cluster.appNamespaces.includes(g.environment.namespace)) {
+        problems.push(
+            `${key("github", "environment", "namespace")}: '${g.environment.namespace}' is not one of this cluster's appNamespaces (${c.cluster.appNamespaces.join(", ")})`,
+        );
+    }
+    if (g.repository !== undefined) {
+        const fc = manifestsConfiguration(c);
+        if (parseGitRepoUrl(fc.url)?.kind !== "github") {
+            problems.push(`${key("github", "repository")}: MANIFESTS_REPO comes from the Flux configuration '${fc.name}', which must sync a github.com repo`);
+        }
+        if (fc.branch === undefined) {
+            problems.push(`${key("github", "repository")}: MANIFESTS_BRANCH comes from the Flux configuration '${fc.name}', which must follow a branch`);
+        }
+        if (manifestsFolder(c) === undefined) {
+            problems.push(
+                `${key("github", "repository", "manifestsFolder")}: the sample workflows write to <folder>/manifests, but '${fc.name}' syncs ` +
+                    `'${fc.kustomizations[0].path}'; sync <folder>/manifests or set manifestsFolder`,
+            );
+        }
+    }
+    const connectorRepo = c.connector.github.appRepo;
+    if (connectorRepo !== undefined && connectorRepo !== g.appRepo) {
+        problems.push(`${key("connector", "github", "appRepo")}: '${connectorRepo}' differs from github.appRepo '${g.appRepo}'; set it once, in github.appRepo`);
+    }
+    c.flux.configurations.forEach((fc, i) => {
+        if (fc.auth.type !== "githubDeployKey") return;
+        const repo = parseGitRepoUrl(fc.url);
+        if (repo?.kind === "github" && repo.owner !== g.owner) {
+            problems.push(`${key("flux", "configurations", i, "url")}: the deploy key is created with github.owner '${g.owner}', but the repo belongs to '${repo.owner}'`);
+        }
+    });
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Loading.
 // ---------------------------------------------------------------------------------------------
 
 /** The secret config keys a stack's config refers to, with what each is for. */
-export function requiredSecrets(c: OwnerStackConfig): { key: string; purpose: string }[] {
+export function requiredSecrets(c: StackConfig): { key: string; purpose: string }[] {
     const out: { key: string; purpose: string }[] = [];
+    if (c.github?.tokenSecret) out.push({ key: c.github.tokenSecret, purpose: "GitHub token for the github provider" });
+    if (c.github?.repository) out.push({ key: c.github.repository.patSecret, purpose: "the PAT secret the app workflows use to open PRs on the GitOps repo" });
+    if (c.kind === "shared") return out;
     if (c.cluster.mode === "arc") out.push({ key: c.cluster.kubeconfigSecret, purpose: "kubeconfig of the Arc cluster" });
     for (const fc of c.flux.configurations) {
         if (fc.auth.type === "https") out.push({ key: fc.auth.passwordSecret, purpose: `HTTPS token for Flux configuration '${fc.name}'` });
@@ -529,33 +725,37 @@ export function parseStackConfig(
     }
 
     const cluster = ClusterSchema.safeParse(values.cluster);
+    let config: StackConfig;
     if (cluster.success && cluster.data.mode === "shared") {
-        const extra = Object.keys(values).filter((k) => k !== "cluster");
-        for (const k of extra) {
-            problems.push(`${PROJECT}:${k}: this stack uses the cluster owned by stack '${cluster.data.stack}'; ${k} is configured there, not here`);
+        for (const k of Object.keys(values)) {
+            if ((TOP_LEVEL_KEYS as readonly string[]).includes(k) && !SHARED_KEYS.includes(k)) {
+                problems.push(`${PROJECT}:${k}: this stack uses the cluster owned by stack '${cluster.data.stack}'; ${k} is configured there, not here`);
+            }
         }
-        if (problems.length > 0) throw new ConfigError(stackFile, problems);
+        const gh = values.github === undefined ? undefined : GitHubSchema.safeParse(values.github);
+        if (gh && !gh.success) problems.push(...zodProblems(gh.error, ["github"]));
         const parts = cluster.data.stack.split("/");
+        if (parts[parts.length - 1] === stack) problems.push(`${PROJECT}:cluster.stack: a stack can't share its own cluster`);
+        if (problems.length > 0) throw new ConfigError(stackFile, problems);
         const ownerStack =
             parts.length === 3 ? cluster.data.stack : parts.length === 2 ? `${parts[0]}/${PROJECT}/${parts[1]}` : `${organization()}/${PROJECT}/${parts[0]}`;
-        if (parts[parts.length - 1] === stack) {
-            throw new ConfigError(stackFile, [`${PROJECT}:cluster.stack: a stack can't share its own cluster`]);
+        config = { kind: "shared", stack, stackFile, ownerStack, github: gh?.success ? resolveGitHub(gh.data, stack) : undefined };
+    } else {
+        const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, values[k]])));
+        if (!parsed.success) {
+            // Cluster problems are reported against every mode, `shared` included, not just the owner modes.
+            const found = cluster.success
+                ? zodProblems(parsed.error)
+                : [...zodProblems(parsed.error).filter((p) => !p.startsWith(`${PROJECT}:cluster`)), ...zodProblems(cluster.error, ["cluster"])];
+            const order = (p: string) => TOP_LEVEL_KEYS.findIndex((k) => p.startsWith(`${PROJECT}:${k}`));
+            problems.push(...found.map((p, i) => ({ p, i })).sort((a, b) => order(a.p) - order(b.p) || a.i - b.i).map((x) => x.p));
+            throw new ConfigError(stackFile, problems);
         }
-        return { kind: "shared", stack, stackFile, ownerStack };
+        problems.push(...checkOwnerStack(parsed.data));
+        const { github, ...rest } = parsed.data;
+        config = { ...rest, github: github && resolveGitHub(github, stack), kind: "owner", stack, stackFile };
     }
-
-    const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, values[k]])));
-    if (!parsed.success) {
-        // Cluster problems are reported against every mode, `shared` included, not just the owner modes.
-        const found = cluster.success
-            ? zodProblems(parsed.error)
-            : [...zodProblems(parsed.error).filter((p) => !p.startsWith(`${PROJECT}:cluster`)), ...zodProblems(cluster.error, ["cluster"])];
-        const order = (p: string) => TOP_LEVEL_KEYS.findIndex((k) => p.startsWith(`${PROJECT}:${k}`));
-        problems.push(...found.map((p, i) => ({ p, i })).sort((a, b) => order(a.p) - order(b.p) || a.i - b.i).map((x) => x.p));
-        throw new ConfigError(stackFile, problems);
-    }
-    problems.push(...checkOwnerStack(parsed.data));
-    const config: OwnerStackConfig = { ...parsed.data, kind: "owner", stack, stackFile };
+    problems.push(...checkGitHub(config));
 
     const secrets = requiredSecrets(config);
     const known = new Set<string>([...TOP_LEVEL_KEYS, ...secrets.map((s) => s.key)]);

@@ -1,12 +1,17 @@
 // Composition: a validated stack config in, components wired together, stack outputs out.
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
+import * as github from "@pulumi/github";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
 import { Flux, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
+import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
-import { gitHost, parseGitRepoUrl, type FluxConfigurationConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig } from "./config.ts";
+import {
+    DEFAULT_APP_REPO, gitHost, parseGitRepoUrl, type FluxConfigurationConfig, type GitHubConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig,
+} from "./config.ts";
+import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
 
 /** Reads a secret config key; the config was validated, so every key it names is set. */
 export type SecretReader = (key: string) => pulumi.Output<string>;
@@ -34,12 +39,49 @@ export interface PlatformOutputs {
     readonly connectorAddress: pulumi.Input<string | undefined>;
 }
 
-export function createPlatform(config: StackConfig, readSecret: SecretReader): PlatformOutputs {
-    return config.kind === "owner" ? createOwnedPlatform(config, readSecret) : useSharedPlatform(config);
+/** Stack outputs: the cluster contract, plus the GitHub wiring's when the stack configures it. */
+export type StackOutputs = PlatformOutputs & Partial<GitHubOutputs>;
+
+export function createPlatform(config: StackConfig, readSecret: SecretReader): StackOutputs {
+    // One StackReference per referenced stack: stage reads dev both for the cluster and the CI identity.
+    const references = new Map<string, pulumi.StackReference>();
+    const stackReference = (name: string) => {
+        const full = qualifiedStack(name);
+        if (!references.has(full)) references.set(full, new pulumi.StackReference(full));
+        return references.get(full)!;
+    };
+    const provider = config.github && githubProvider(config.github, readSecret);
+    const platform = config.kind === "owner" ? createOwnedPlatform(config, readSecret, provider) : useSharedPlatform(config, stackReference);
+    if (config.github === undefined || provider === undefined) return platform;
+    const facts: ClusterFacts = {
+        clusterName: platform.clusterName,
+        clusterResourceGroup: platform.clusterResourceGroup,
+        clusterId: platform.clusterId,
+        appNamespaces: platform.appNamespaces,
+        registryName: platform.registryName,
+        registryLoginServer: platform.registryLoginServer,
+        registryId: platform.registryId,
+    };
+    const wiring = createGitHubWiring({ config: { ...config, github: config.github }, facts, provider, readSecret, stackReference });
+    return { ...platform, ...wiring };
 }
 
-/** Translate one validated Flux configuration into component args, resolving its credentials. */
-export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: SecretReader): FluxConfigurationArgs {
+/** `dev` -> `<org>/gitops-platform/dev`; `org/dev` -> `org/gitops-platform/dev`. */
+function qualifiedStack(name: string): string {
+    const parts = name.split("/");
+    return parts.length === 3 ? name : parts.length === 2 ? `${parts[0]}/${pulumi.getProject()}/${parts[1]}` : `${pulumi.getOrganization()}/${pulumi.getProject()}/${name}`;
+}
+
+/** The explicit GitHub provider: the owner from config, the token from secret config or GITHUB_TOKEN. */
+function githubProvider(g: GitHubConfig, readSecret: SecretReader): github.Provider {
+    return new github.Provider("github", { owner: g.owner, token: g.tokenSecret ? readSecret(g.tokenSecret) : undefined });
+}
+
+/**
+ * Translate one validated Flux configuration into component args, resolving its credentials. A
+ * githubDeployKey configuration gets the private key of the deploy key created for it.
+ */
+export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: SecretReader, deployKey?: DeployKey): FluxConfigurationArgs {
     let auth: GitAuth;
     switch (fc.auth.type) {
         case "none":
@@ -56,11 +98,15 @@ export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: S
                 knownHosts: fc.auth.knownHosts ?? (gitHost(fc.url) === "github.com" ? GITHUB_KNOWN_HOSTS : []),
             };
             break;
+        case "githubDeployKey":
+            if (deployKey === undefined) throw new Error(`Flux configuration ${fc.name}: githubDeployKey needs its deploy key`);
+            auth = { type: "ssh", privateKey: deployKey.privateKeyPem, knownHosts: GITHUB_KNOWN_HOSTS };
+            break;
     }
     return { ...fc, auth };
 }
 
-function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader): PlatformOutputs {
+function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, githubProvider: github.Provider | undefined): PlatformOutputs {
     const az = c.azure;
     const rg = az.createResourceGroup
         ? new resources.ResourceGroup(az.resourceGroup, { resourceGroupName: az.resourceGroup, location: az.location }).name
@@ -81,12 +127,25 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader): Pla
     }
     const cluster = new Cluster(cc.name, clusterArgs);
 
-    const fluxConfigurations = c.flux.configurations.map((fc) => fluxConfigurationArgs(fc, readSecret));
-    const flux = new Flux(`${cc.name}-flux`, {
-        cluster: cluster.target(),
-        extension: c.flux.extension,
-        configurations: fluxConfigurations,
+    const deployKeys: DeployKey[] = [];
+    const fluxConfigurations = c.flux.configurations.map((fc) => {
+        if (fc.auth.type !== "githubDeployKey") return fluxConfigurationArgs(fc, readSecret);
+        // Validation guarantees a github.com URL and a github section (so a provider) here.
+        const repo = parseGitRepoUrl(fc.url)!;
+        const key = new DeployKey(
+            `${cc.name}-${fc.name}-deploy-key`,
+            { repository: repo.repo, title: `flux ${cc.name}/${fc.name}` },
+            { providers: githubProvider ? { github: githubProvider } : undefined },
+        );
+        deployKeys.push(key);
+        return fluxConfigurationArgs(fc, readSecret, key);
     });
+    const flux = new Flux(
+        `${cc.name}-flux`,
+        { cluster: cluster.target(), extension: c.flux.extension, configurations: fluxConfigurations },
+        // Flux can only clone once GitHub knows its deploy key.
+        { dependsOn: deployKeys.map((k) => k.deployKey) },
+    );
 
     const rc = c.registry;
     const attach: RegistryAttach =
@@ -163,14 +222,16 @@ function connectorTarget(c: OwnerStackConfig, url: string): ConnectorTarget {
     // Validation checked that the URL matches the mode.
     const repo = parseGitRepoUrl(url)!;
     if (repo.kind === "github") {
-        return { mode: "GITHUB", owner: repo.owner, appRepo: c.connector.github.appRepo, gitopsRepo: repo.repo };
+        // The app repo is named once: in github.appRepo when the GitHub wiring is configured.
+        const appRepo = c.connector.github.appRepo ?? c.github?.appRepo ?? DEFAULT_APP_REPO;
+        return { mode: "GITHUB", owner: repo.owner, appRepo, gitopsRepo: repo.repo };
     }
     return { mode: "AZDO", organization: repo.organization, project: repo.project, gitopsRepo: repo.repo, prRepo: c.connector.azdo.prRepo };
 }
 
 /** The cluster belongs to another stack: read its outputs, create nothing on it. */
-function useSharedPlatform(c: SharedStackConfig): PlatformOutputs {
-    const owner = new pulumi.StackReference(c.ownerStack);
+function useSharedPlatform(c: SharedStackConfig, stackReference: (name: string) => pulumi.StackReference): PlatformOutputs {
+    const owner = stackReference(c.ownerStack);
     const out = (name: string) => owner.requireOutput(name) as pulumi.Output<any>;
     return {
         ownerStack: c.ownerStack,

@@ -139,7 +139,7 @@ test("SSH auth needs an ssh:// URL, and an ssh:// URL needs SSH auth", () => {
     ]);
     const w = valid();
     w.flux.configurations[0].url = "ssh://git@github.com/org/arc-cicd-demo-gitops";
-    assert.deepEqual(problems(w), ["gitops-platform:flux.configurations[0].auth.type: an ssh:// URL needs auth.type ssh with a private key"]);
+    assert.deepEqual(problems(w), ["gitops-platform:flux.configurations[0].auth.type: an ssh:// URL needs auth.type ssh (a private key) or githubDeployKey"]);
 });
 
 test("SSH to a host other than github.com needs pinned known hosts", () => {
@@ -164,7 +164,7 @@ test("the connector PAT is required, and must be stored as a secret", () => {
 test("an unknown key, such as a typo, is rejected", () => {
     const v = { ...valid(), fluxx: {} };
     assert.deepEqual(problems(v), [
-        "gitops-platform:fluxx: unknown key (expected one of azure, cluster, registry, flux, connector, or a secret the config names)",
+        "gitops-platform:fluxx: unknown key (expected one of azure, cluster, registry, flux, connector, github, or a secret the config names)",
     ]);
     const w = valid();
     w.cluster.name2 = "x";
@@ -177,7 +177,7 @@ test("a stack sharing another stack's cluster may configure nothing else", () =>
     ]);
     assert.deepEqual(problems({ cluster: { mode: "shared", stack: "stage" } }, {}, "stage"), ["gitops-platform:cluster.stack: a stack can't share its own cluster"]);
     const c = parse({ cluster: { mode: "shared", stack: "dev" } }, {}, "stage");
-    assert.deepEqual(c, { kind: "shared", stack: "stage", stackFile: "stacks/Pulumi.stage.yaml", ownerStack: "acme/gitops-platform/dev" });
+    assert.deepEqual(c, { kind: "shared", stack: "stage", stackFile: "stacks/Pulumi.stage.yaml", ownerStack: "acme/gitops-platform/dev", github: undefined });
     assert.equal((parse({ cluster: { mode: "shared", stack: "other-org/dev" } }, {}, "stage") as any).ownerStack, "other-org/gitops-platform/dev");
 });
 

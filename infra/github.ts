@@ -1,0 +1,157 @@
+// Composition of the GitHub side: the app repo's secrets and environments, the CI identity, the repo
+// settings. Every value comes from the platform's outputs or the validated config, never retyped.
+import * as pulumi from "@pulumi/pulumi";
+import * as github from "@pulumi/github";
+import { azureCredentialsJson, CiClusterAccess, CiIdentity, environmentSubject, refSubject } from "../components/ci-identity.ts";
+import { AppRepositorySettings, Environment, mergeCommitProblem, RepositorySecrets } from "../components/github.ts";
+import { manifestsConfiguration, manifestsFolder, parseGitRepoUrl, type GitHubConfig, type OwnerStackConfig, type SecretKey, type StackConfig } from "./config.ts";
+import { environmentSecretKeys, onOtherCluster, repositorySecretKeys, secretName } from "./github-layout.ts";
+
+/** What the GitHub wiring reads from the platform: this stack's cluster and registry. */
+export interface ClusterFacts {
+    readonly clusterName: pulumi.Input<string>;
+    readonly clusterResourceGroup: pulumi.Input<string>;
+    readonly clusterId: pulumi.Input<string>;
+    readonly appNamespaces: pulumi.Input<string[]>;
+    readonly registryName: pulumi.Input<string>;
+    readonly registryLoginServer: pulumi.Input<string>;
+    readonly registryId: pulumi.Input<string>;
+}
+
+export interface GitHubOutputs {
+    readonly githubRepository: string;
+    readonly githubEnvironment: string;
+    /** The CI identity (set by the stack that owns it; read by the others through a StackReference). */
+    readonly ciClientId?: pulumi.Input<string>;
+    readonly ciPrincipalId?: pulumi.Input<string>;
+    readonly ciMode?: string;
+}
+
+export interface GitHubWiringArgs {
+    readonly config: StackConfig & { readonly github: GitHubConfig };
+    readonly facts: ClusterFacts;
+    readonly provider: github.Provider;
+    readonly readSecret: (key: string) => pulumi.Output<string>;
+    /** One StackReference per stack, shared with the rest of the program. */
+    readonly stackReference: (name: string) => pulumi.StackReference;
+}
+
+export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
+    const c = args.config;
+    const g = c.github;
+    const repo = g.appRepo;
+    const opts = { providers: { github: args.provider } };
+    const name = (key: SecretKey) => secretName(g, key);
+    const outputs: { -readonly [K in keyof GitHubOutputs]: GitHubOutputs[K] } = {
+        githubRepository: `${g.owner}/${repo}`,
+        githubEnvironment: g.environment.name,
+    };
+
+    // The environment this stack owns. TARGET_NAMESPACE must be a namespace the cluster serves; for a
+    // stack on a shared cluster that is only known from the owner's outputs, so it is checked there.
+    const namespace = g.environment.namespace;
+    const envValues: Partial<Record<SecretKey, pulumi.Input<string>>> = {
+        ENVIRONMENT_NAME: g.environment.environmentName,
+        TARGET_NAMESPACE: pulumi.output(args.facts.appNamespaces).apply((served) => {
+            if (!served.includes(namespace)) {
+                throw new Error(`${c.stackFile}: github.environment.namespace '${namespace}' is not served by the cluster (${served.join(", ")})`);
+            }
+            return namespace;
+        }),
+        AKS_NAME: args.facts.clusterName,
+        AKS_RESOURCE_GROUP: args.facts.clusterResourceGroup,
+    };
+    const e = g.environment;
+    new Environment(
+        `${repo}-${e.name}`,
+        {
+            repository: repo,
+            environment: e.name,
+            secrets: Object.fromEntries(environmentSecretKeys(onOtherCluster(c)).map((k) => [name(k), envValues[k]!])),
+            protection: { reviewerUsers: e.reviewers.users, reviewerTeams: e.reviewers.teams, waitTimer: e.waitTimer, branches: e.branches },
+        },
+        opts,
+    );
+
+    if (g.repository !== undefined && c.kind === "owner") {
+        Object.assign(outputs, repositoryLevel(c, g, args, opts));
+    } else if (onOtherCluster(c)) {
+        // Another cluster than the repository-level AKS_NAME names: the smoke test needs its user
+        // credentials too, and this stack owns that grant.
+        const identityStack = args.stackReference(g.repositoryStack!);
+        new CiClusterAccess(`${repo}-ci-${e.name}`, { principalId: identityStack.requireOutput("ciPrincipalId") as pulumi.Output<string>, clusterId: args.facts.clusterId });
+    }
+    return outputs;
+}
+
+/** What the one stack that owns the repository level creates. */
+function repositoryLevel(
+    c: OwnerStackConfig,
+    g: GitHubConfig,
+    args: GitHubWiringArgs,
+    opts: pulumi.ComponentResourceOptions,
+): Partial<GitHubOutputs> {
+    const r = g.repository!;
+    const repo = g.appRepo;
+    const ci = r.ciIdentity;
+    const subjects: Record<string, string> = {};
+    if (ci.mode === "oidc") {
+        for (const env of ci.environments ?? [g.environment.name]) subjects[`env-${env}`] = environmentSubject(g.owner, repo, env);
+        for (const ref of ci.refs) subjects[ref.replace(/^refs\//, "").replace(/[^A-Za-z0-9-]/g, "-")] = refSubject(g.owner, repo, ref);
+    }
+    const identity = new CiIdentity(`${repo}-ci`, {
+        displayName: `github-${g.owner}-${repo}`,
+        mode: ci.mode,
+        secretLifetime: ci.mode === "clientSecret" ? ci.secretLifetime : undefined,
+        registryId: args.facts.registryId,
+        clusters: { [c.cluster.name]: args.facts.clusterId },
+        federatedSubjects: subjects,
+    });
+
+    const fc = manifestsConfiguration(c);
+    const gitops = parseGitRepoUrl(fc.url);
+    if (gitops?.kind !== "github") throw new Error("unreachable: validated as a github.com repo");
+    const manifestsRepo = `https://github.com/${gitops.owner}/${gitops.repo}`;
+    // The connector promotes to stage only from GitHub's default merge-commit message; check the repo
+    // now rather than after the first release silently stalls.
+    const checkedManifestsRepo = r.requireMergeCommits
+        ? github
+              .getRepositoryOutput({ fullName: `${gitops.owner}/${gitops.repo}` }, { provider: args.provider })
+              .apply((info) => {
+                  const problem = mergeCommitProblem({ allowMergeCommit: info.allowMergeCommit, mergeCommitTitle: info.mergeCommitTitle, fullName: info.fullName });
+                  if (problem) throw new Error(`${c.stackFile}: ${problem} (or set github.repository.requireMergeCommits: false)`);
+                  return manifestsRepo;
+              })
+        : pulumi.output(manifestsRepo);
+
+    const values: Partial<Record<SecretKey, pulumi.Input<string>>> = {
+        AZURE_CREDENTIALS:
+            identity.clientSecret &&
+            pulumi.secret(
+                pulumi
+                    .all([identity.clientId, identity.clientSecret, identity.subscriptionId, identity.tenantId])
+                    .apply(([clientId, clientSecret, subscriptionId, tenantId]) => azureCredentialsJson({ clientId, clientSecret, subscriptionId, tenantId })),
+            ),
+        AZURE_CLIENT_ID: identity.clientId,
+        AZURE_TENANT_ID: identity.tenantId,
+        AZURE_SUBSCRIPTION_ID: identity.subscriptionId,
+        AZ_ACR_NAME: args.facts.registryName,
+        AZURE_VOTE_IMAGE_REPO: pulumi.interpolate`${args.facts.registryLoginServer}/${r.imageRepository}`,
+        MANIFESTS_REPO: checkedManifestsRepo,
+        MANIFESTS_BRANCH: fc.branch!,
+        MANIFESTS_FOLDER: manifestsFolder(c)!,
+        VOTE_APP_TITLE: r.voteAppTitle,
+        DEMO_APP_URL: r.demoAppUrl,
+        SYSTEM_LABEL: r.systemLabel,
+        PAT: args.readSecret(r.patSecret),
+        AKS_RESOURCE_GROUP: args.facts.clusterResourceGroup,
+        AKS_NAME: args.facts.clusterName,
+    };
+    new RepositorySecrets(
+        `${repo}-secrets`,
+        { repository: repo, secrets: Object.fromEntries(repositorySecretKeys(ci.mode).map((k) => [secretName(g, k), values[k]!])) },
+        opts,
+    );
+    new AppRepositorySettings(`${repo}-settings`, { repository: repo, workflowPermissions: r.workflowPermissions, actionsEnabled: r.actionsEnabled }, opts);
+    return { ciClientId: identity.clientId, ciPrincipalId: identity.principalId, ciMode: ci.mode };
+}
