@@ -3,12 +3,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
     assertWellFormedTree, certKubeconfig, DEV_OUTPUTS, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
+    isTopLevel,
 } from "./support.ts";
 
 const PAT = "CANARY-connector-pat-7d1f";
+const APP_PAT = "CANARY-app-repo-pat-3e9a";
 const SUB = "11111111-1111-1111-1111-111111111111";
 
-const run = runStack("dev", { connectorPat: PAT }, {
+const run = runStack("dev", { connectorPat: PAT, appRepoPat: APP_PAT }, {
     calls: {
         // dev's cluster has no Entra ID, so AKS hands out a certificate kubeconfig.
         "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
@@ -17,26 +19,46 @@ const run = runStack("dev", { connectorPat: PAT }, {
     },
 });
 
-test("dev registers exactly the tutorial's cluster-side resources, each once", async () => {
+test("dev registers exactly the tutorial's resources, cluster and GitHub side, each once", async () => {
     const { rec } = await run;
     assert.deepEqual(duplicates(rec), []);
     const got = rec.registrations.map((r) => `${r.type}::${r.name}`).sort();
+    const secret = (s: string) => `github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-${s}`;
     assert.deepEqual(got, [
+        "azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-acr-tasks",
+        "azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-acrpush",
+        "azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-arc-cicd-cluster-user",
         "azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull",
         "azure-native:containerregistry:Registry::arccicddemoacr-acr",
         "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks",
         "azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension",
         "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config",
         "azure-native:resources:ResourceGroup::arc-cicd-demo",
+        "azuread:index/application:Application::arc-cicd-demo-src-ci-app",
+        "azuread:index/applicationPassword:ApplicationPassword::arc-cicd-demo-src-ci-secret",
+        "azuread:index/servicePrincipal:ServicePrincipal::arc-cicd-demo-src-ci-sp",
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-dev-environment-name",
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-dev-target-namespace",
+        "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions::arc-cicd-demo-src-settings-actions",
+        secret("aks-name"), secret("aks-resource-group"), secret("az-acr-name"), secret("azure-credentials"), secret("azure-vote-image-repo"),
+        secret("demo-app-url"), secret("manifests-branch"), secret("manifests-folder"), secret("manifests-repo"), secret("pat"),
+        secret("system-label"), secret("vote-app-title"),
+        "github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-dev-environment",
+        "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions::arc-cicd-demo-src-settings-workflow-token",
         "gitops:cluster:Cluster::arc-cicd-cluster",
         "gitops:connector:GitOpsConnector::arc-cicd-cluster-connector",
         "gitops:flux:Flux::arc-cicd-cluster-flux",
+        "gitops:github:AppRepositorySettings::arc-cicd-demo-src-settings",
+        "gitops:github:Environment::arc-cicd-demo-src-az-vote-app-dev",
+        "gitops:github:RepositorySecrets::arc-cicd-demo-src-secrets",
+        "gitops:identity:CiIdentity::arc-cicd-demo-src-ci",
         "gitops:notifications:FluxNotifications::arc-cicd-cluster-notifications",
         "gitops:registry:Registry::arccicddemoacr",
         "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat",
         "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release",
         "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
         "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-cluster-notifications-provider",
+        "pulumi:providers:github::github",
         "pulumi:providers:kubernetes::arc-cicd-cluster-k8s",
     ]);
 });
@@ -55,12 +77,10 @@ test("every child is parented to its component", async () => {
         "arc-cicd-cluster-notifications-provider": "arc-cicd-cluster-notifications",
         "arc-cicd-cluster-notifications-alert": "arc-cicd-cluster-notifications",
     };
-    for (const r of rec.registrations) {
-        if (r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup") {
-            assert.equal(r.parent, "", `${r.name} is a top-level resource`);
-            continue;
-        }
-        assert.equal(parentOf(rec, r)?.name, expected[r.name], `parent of ${r.type}::${r.name}`);
+    for (const [child, parent] of Object.entries(expected)) {
+        const r = rec.registrations.filter((x) => x.name === child);
+        assert.equal(r.length, 1, child);
+        assert.equal(parentOf(rec, r[0])?.name, parent, `parent of ${child}`);
     }
 });
 
@@ -231,19 +251,21 @@ test("every Kubernetes resource uses the cluster's explicit provider, built from
     assert.deepEqual(lookups[0].inputs, { resourceGroupName: "arc-cicd-demo", resourceName: "arc-cicd-cluster" });
 });
 
-test("the connector PAT appears in no plain input", async () => {
+test("neither PAT appears in any plain input", async () => {
     const { rec } = await run;
-    for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, PAT), [], `${r.type}::${r.name}`);
+    for (const needle of [PAT, APP_PAT]) {
+        for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${r.type}::${r.name}`);
+    }
 });
 
 test("dev exports the cluster contract the other stacks read", async () => {
     const { outputs, secretOutputs, rec } = await run;
     assert.deepEqual(unwrap(outputs), DEV_OUTPUTS);
     assert.deepEqual(secretOutputs, []);
-    assert.equal(find(rec, "azure-native:authorization:RoleAssignment").length, 1, "no deployer grant without Entra ID");
+    assert.deepEqual(find(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-cluster-deployer-admin"), [], "no deployer grant without Entra ID");
 });
 
 test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
     const { rec } = await run;
-    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup");
+    assertWellFormedTree(rec, isTopLevel);
 });

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
     assertWellFormedTree, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, SUB, unwrap,
+    isTopLevel,
 } from "./support.ts";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: [{name: u, user: {token: CANARY-arc-token-93d0}}]\n";
@@ -123,5 +124,5 @@ test("no credential appears in any plain input or output", async () => {
 
 test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
     const { rec } = await run;
-    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup");
+    assertWellFormedTree(rec, isTopLevel);
 });

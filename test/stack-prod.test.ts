@@ -6,6 +6,7 @@ import YAML from "yaml";
 import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import {
     assertWellFormedTree, dependsOn, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
+    isTopLevel,
 } from "./support.ts";
 
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY-ssh-key-51ab\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -105,5 +106,5 @@ test("neither the SSH key nor the PAT appears in any plain input or output", asy
 
 test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
     const { rec } = await run;
-    assertWellFormedTree(rec, (r) => r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup");
+    assertWellFormedTree(rec, isTopLevel);
 });

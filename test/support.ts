@@ -87,6 +87,15 @@ export const defaultCalls: Record<string, CallHandler> = {
         name: i.clusterName,
         location: "westeurope",
     }),
+    "github:index/getRepository:getRepository": (i) => ({
+        id: i.fullName.split("/")[1],
+        fullName: i.fullName,
+        name: i.fullName.split("/")[1],
+        allowMergeCommit: true,
+        mergeCommitTitle: "MERGE_MESSAGE",
+    }),
+    "github:index/getUser:getUser": (i) => ({ id: String(1000 + i.username.length), login: i.username }),
+    "github:index/getTeam:getTeam": (i) => ({ id: String(5000 + i.slug.length), slug: i.slug }),
     "azure-native:containerregistry:getRegistry": (i) => ({
         id: `/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/${i.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${i.registryName}`,
         name: i.registryName,
@@ -163,6 +172,13 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
             return { name: inputs.resourceGroupName };
         case "azuread:index/application:Application":
             return { clientId: `client-of-${name}` };
+        case "azuread:index/applicationPassword:ApplicationPassword":
+            return { value: pulumi.secret(`client-secret-of-${name}`) };
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                publicKeyOpenssh: `ecdsa-sha2-nistp384 PUBLIC-KEY-OF-${name}`,
+                privateKeyPem: pulumi.secret(`-----BEGIN EC PRIVATE KEY-----\nPRIVATE-KEY-OF-${name}\n-----END EC PRIVATE KEY-----\n`),
+            };
         case "azuread:index/servicePrincipal:ServicePrincipal":
             return { objectId: `sp-of-${name}` };
         case "azuread:index/servicePrincipalPassword:ServicePrincipalPassword":
@@ -456,4 +472,13 @@ export const DEV_OUTPUTS = {
     fluxExtensionName: "flux",
     fluxObjects: { "cluster-config": { namespace: "flux-system", gitRepository: "cluster-config", kustomizations: ["cluster-config-cluster-config"] } },
     connectorAddress: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase",
+    githubRepository: "your-github-org/arc-cicd-demo-src",
+    githubEnvironment: "az-vote-app-dev",
+    ciClientId: "client-of-arc-cicd-demo-src-ci-app",
+    ciPrincipalId: "sp-of-arc-cicd-demo-src-ci-sp",
+    ciMode: "clientSecret",
 };
+
+/** Stack-level resources: the components themselves, a created resource group, the GitHub provider. */
+export const isTopLevel = (r: Registration): boolean =>
+    r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup" || r.type === "pulumi:providers:github";
