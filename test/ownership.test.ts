@@ -39,6 +39,21 @@ function identity(rec: Recorder, r: Registration): string | undefined {
             return `roleAssignment/${i.scope}/${i.principalId}/${i.roleDefinitionId}`;
         case "azuread:index/application:Application":
             return `entraApp/${i.displayName}`;
+        case "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":
+            return `federatedCredential/${i.subject}`;
+        case "github:index/actionsSecret:ActionsSecret":
+            return `githubSecret/${i.repository}/${i.secretName}`;
+        case "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret":
+            return `githubSecret/${i.repository}/${i.environment}/${i.secretName}`;
+        case "github:index/repositoryEnvironment:RepositoryEnvironment":
+            return `githubEnvironment/${i.repository}/${i.environment}`;
+        case "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy":
+            return `githubEnvironmentPolicy/${i.repository}/${i.environment}/${i.branchPattern}`;
+        case "github:index/repositoryDeployKey:RepositoryDeployKey":
+            return `githubDeployKey/${i.repository}/${i.title}`;
+        case "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions":
+        case "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions":
+            return `${r.type.split(":").pop()}/${i.repository}`;
         case "kubernetes:helm.sh/v3:Release":
             return `helm/${clusterOf(rec, r)}/${i.namespace}/${i.name}`;
         default:
@@ -72,6 +87,19 @@ test("every cloud and cluster object across the shipped stacks belongs to exactl
     assert.deepEqual(owners.get("acr/arccicddemoacr"), ["dev"]);
     assert.deepEqual(owners.get("fluxConfiguration/arc-cicd-demo/arc-cicd-cluster/cluster-config"), ["dev"]);
     assert.deepEqual(owners.get("helm/arc-cicd-cluster/flux-system/gitops-connector"), ["dev"]);
-    assert.deepEqual([...owners].filter(([, s]) => s.includes("stage")), []);
+    // Stage manages only its own GitHub environment.
+    assert.deepEqual(
+        [...owners].filter(([, s]) => s.includes("stage")).map(([id]) => id).sort(),
+        [
+            "githubEnvironment/arc-cicd-demo-src/az-vote-app-stage",
+            "githubEnvironmentPolicy/arc-cicd-demo-src/az-vote-app-stage/master",
+            "githubSecret/arc-cicd-demo-src/az-vote-app-stage/ENVIRONMENT_NAME",
+            "githubSecret/arc-cicd-demo-src/az-vote-app-stage/TARGET_NAMESPACE",
+        ],
+    );
+    // Repository-level secrets are managed by exactly one stack, dev.
+    const repoSecrets = [...owners].filter(([id]) => /^githubSecret\/[^/]+\/[A-Z_]+$/.test(id));
+    assert.equal(repoSecrets.length, 12);
+    for (const [id, s] of repoSecrets) assert.deepEqual(s, ["dev"], id);
     assert.ok(owners.size > 20, `identities checked: ${owners.size}`);
 });

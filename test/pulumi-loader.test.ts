@@ -6,13 +6,14 @@ import * as path from "node:path";
 import { DEV_OUTPUTS } from "./support.ts";
 
 test("infra/index.ts loads and runs the dev stack under Pulumi's TypeScript loader", () => {
-    const out = execFileSync(process.execPath, [path.join(__dirname, "pulumi-loader.cjs"), "dev", JSON.stringify({ connectorPat: "x" })], {
+    const out = execFileSync(process.execPath, [path.join(__dirname, "pulumi-loader.cjs"), "dev", JSON.stringify({ connectorPat: "x", appRepoPat: "y" })], {
         encoding: "utf8",
         env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "" },
         timeout: 120_000,
     });
     const result = JSON.parse(out);
     assert.deepEqual(result.outputs, Object.keys(DEV_OUTPUTS).sort());
-    assert.equal(result.registrations.length, 16);
+    assert.equal(result.registrations.length, 44, "the same 44 registrations stack-dev.test.ts lists");
     assert.ok(result.registrations.includes("azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config"));
+    assert.ok(result.registrations.includes("github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-azure-credentials"));
 });

@@ -5,13 +5,19 @@ import assert from "node:assert/strict";
 import YAML from "yaml";
 import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import {
-    assertWellFormedTree, dependsOn, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
+    assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
     isTopLevel,
 } from "./support.ts";
 
-const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY-ssh-key-51ab\n-----END OPENSSH PRIVATE KEY-----\n";
 const PAT = "CANARY-connector-pat-prod-0c2e";
-const run = runStack("prod", { gitSshPrivateKey: SSH_KEY, connectorPat: PAT });
+// The deploy key's private half, as the mocked tls.PrivateKey returns it.
+const DEPLOY_KEY = "-----BEGIN EC PRIVATE KEY-----\nPRIVATE-KEY-OF-arc-cicd-prod-cluster-config-deploy-key-key\n-----END EC PRIVATE KEY-----\n";
+const run = runStack("prod", { connectorPat: PAT }, {
+    state: ({ type, inputs }) =>
+        type === "pulumi:pulumi:StackReference" && inputs.name === "organization/gitops-platform/dev"
+            ? { outputs: DEV_OUTPUTS, secretOutputNames: [] }
+            : undefined,
+});
 const EXISTING_ACR = `/subscriptions/${SUB}/resourceGroups/arc-cicd-demo/providers/Microsoft.ContainerRegistry/registries/arccicddemoacr`;
 
 test("prod creates its own cluster and references dev's registry instead of creating one", async () => {
@@ -75,15 +81,51 @@ test("the extension is pinned: auto-upgrade off", async () => {
     assert.equal(ext.releaseTrain, "Stable");
 });
 
-test("SSH auth: the private key goes base64-encoded into protected settings as a secret, with GitHub's host keys pinned", async () => {
+test("a read-only deploy key is generated and registered on the GitOps repo, and Flux uses it over SSH with GitHub's host keys pinned", async () => {
     const { rec } = await run;
-    const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-prod-flux-cluster-config").inputs;
+    const key = one(rec, "tls:index/privateKey:PrivateKey", "arc-cicd-prod-cluster-config-deploy-key-key").inputs;
+    assert.deepEqual([key.algorithm, key.ecdsaCurve], ["ECDSA", "P384"]);
+    const deployKey = one(rec, "github:index/repositoryDeployKey:RepositoryDeployKey", "arc-cicd-prod-cluster-config-deploy-key-deploy-key");
+    assert.equal(deployKey.inputs.readOnly, true);
+    assert.equal(deployKey.inputs.repository, "arc-cicd-demo-gitops");
+    assert.equal(deployKey.inputs.title, "flux arc-cicd-prod/cluster-config");
+    assert.equal(deployKey.inputs.key, "ecdsa-sha2-nistp384 PUBLIC-KEY-OF-arc-cicd-prod-cluster-config-deploy-key-key");
+    assert.match(deployKey.provider, /::pulumi:providers:github::github::/);
+
+    const reg = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-prod-flux-cluster-config");
+    const fc = reg.inputs;
     assert.equal(fc.gitRepository.url, "ssh://git@github.com/your-github-org/arc-cicd-demo-gitops");
     assert.equal(fc.gitRepository.httpsUser, undefined);
     assert.equal(Buffer.from(fc.gitRepository.sshKnownHosts, "base64").toString(), GITHUB_KNOWN_HOSTS.join("\n") + "\n");
     assert.ok(isSecretValue(fc.configurationProtectedSettings), "protected settings are a secret");
-    assert.deepEqual(unwrap(fc.configurationProtectedSettings), { sshPrivateKey: Buffer.from(SSH_KEY).toString("base64") });
+    assert.deepEqual(unwrap(fc.configurationProtectedSettings), { sshPrivateKey: Buffer.from(DEPLOY_KEY).toString("base64") });
+    assert.ok(dependsOn(rec, reg, deployKey), "Flux clones only once GitHub knows the key");
     assert.equal(fc.kustomizations["cluster-config"].path, "arc-cicd-prod/manifests");
+});
+
+test("az-vote-app-prod: protected by reviewers (a user and a team), a wait timer and protected branches", async () => {
+    const { rec } = await run;
+    const env = one(rec, "github:index/repositoryEnvironment:RepositoryEnvironment", "arc-cicd-demo-src-az-vote-app-prod-environment").inputs;
+    assert.deepEqual(env.reviewers, [{ users: [1017], teams: [5018] }]);
+    assert.equal(env.waitTimer, 30);
+    assert.deepEqual(env.deploymentBranchPolicy, { protectedBranches: true, customBranchPolicies: false });
+    assert.deepEqual(rec.invocations.filter((i) => i.token === "github:index/getTeam:getTeam").map((i) => i.inputs), [{ slug: "platform-approvers" }]);
+});
+
+test("on its own cluster, prod's environment overrides AKS_NAME / AKS_RESOURCE_GROUP, and the CI identity may fetch its credentials", async () => {
+    const { rec } = await run;
+    const secrets = rec.registrations.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    assert.deepEqual(Object.fromEntries(secrets.map((r) => [r.inputs.secretName, unwrap(r.inputs.plaintextValue)])), {
+        ENVIRONMENT_NAME: "Prod",
+        TARGET_NAMESPACE: "prod",
+        AKS_NAME: "arc-cicd-prod",
+        AKS_RESOURCE_GROUP: "arc-cicd-prod",
+    });
+    assert.deepEqual(find(rec, "github:index/actionsSecret:ActionsSecret"), [], "the repository level belongs to dev");
+    const access = one(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-demo-src-ci-az-vote-app-prod-user").inputs;
+    assert.equal(access.principalId, DEV_OUTPUTS.ciPrincipalId);
+    assert.equal(access.scope, `/subscriptions/${SUB}/mock/arc-cicd-prod-aks`);
+    assert.match(access.roleDefinitionId, /\/roleDefinitions\/4abbcc35-e782-43d8-92c5-2d3f1bd2253f$/);
 });
 
 test("the connector's GitHub owner and GitOps repo are derived from the ssh:// repo URL", async () => {
@@ -96,9 +138,9 @@ test("the connector's GitHub owner and GitOps repo are derived from the ssh:// r
     assert.ok(dependsOn(rec, alert, one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-prod-connector-release")));
 });
 
-test("neither the SSH key nor the PAT appears in any plain input or output", async () => {
+test("neither the deploy key nor the PAT appears in any plain input or output", async () => {
     const { rec, outputs } = await run;
-    for (const needle of ["CANARY-ssh-key-51ab", Buffer.from(SSH_KEY).toString("base64"), PAT]) {
+    for (const needle of ["PRIVATE-KEY-OF-arc-cicd-prod", Buffer.from(DEPLOY_KEY).toString("base64"), PAT]) {
         for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${r.type}::${r.name}`);
         assert.ok(!JSON.stringify(outputs).includes(needle));
     }

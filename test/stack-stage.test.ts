@@ -1,7 +1,8 @@
-// The stage stack through the real entry point: it shares dev's cluster and must manage nothing there.
+// The stage stack through the real entry point: it shares dev's cluster and manages nothing there; it
+// owns only its GitHub environment, which waits for a reviewer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEV_OUTPUTS, duplicates, runStack, unwrap } from "./support.ts";
+import { assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, isSecretValue, isTopLevel, one, runStack, unwrap } from "./support.ts";
 
 const run = runStack("stage", {}, {
     state: ({ type, inputs }) =>
@@ -10,18 +11,49 @@ const run = runStack("stage", {}, {
             : undefined,
 });
 
-test("stage registers only a StackReference to dev: no cloud object is managed twice", async () => {
+test("stage manages nothing in Azure or on the cluster: one StackReference to dev, and its GitHub environment", async () => {
     const { rec } = await run;
     assert.deepEqual(duplicates(rec), []);
-    assert.deepEqual(
-        rec.registrations.map((r) => `${r.type}::${r.name}`),
-        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev"],
-    );
-    assert.deepEqual(rec.invocations, [], "stage looks nothing up in Azure");
+    assert.deepEqual(rec.registrations.map((r) => `${r.type}::${r.name}`).sort(), [
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-stage-environment-name",
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-stage-target-namespace",
+        "github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-stage-environment",
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy::arc-cicd-demo-src-az-vote-app-stage-branch-0",
+        "gitops:github:Environment::arc-cicd-demo-src-az-vote-app-stage",
+        "pulumi:providers:github::github",
+        "pulumi:pulumi:StackReference::organization/gitops-platform/dev",
+    ]);
+    assert.deepEqual(rec.invocations.filter((i) => !i.token.startsWith("github:")), [], "stage looks nothing up in Azure");
+    assertWellFormedTree(rec, isTopLevel);
 });
 
-test("stage exports dev's cluster contract unchanged", async () => {
+test("stage exports dev's cluster contract, and its own environment", async () => {
     const { outputs } = await run;
-    assert.deepEqual(unwrap(outputs), DEV_OUTPUTS);
+    const { githubEnvironment, ciClientId, ciPrincipalId, ciMode, ...cluster } = DEV_OUTPUTS;
+    assert.deepEqual(unwrap(outputs), { ...cluster, githubEnvironment: "az-vote-app-stage" });
     assert.ok(unwrap(outputs).appNamespaces.includes("stage"), "dev's cluster serves the stage namespace");
+});
+
+test("az-vote-app-stage: ENVIRONMENT_NAME Stage, TARGET_NAMESPACE stage, no cluster override (same cluster as the repository level)", async () => {
+    const { rec } = await run;
+    const secrets = rec.registrations.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    assert.deepEqual(Object.fromEntries(secrets.map((r) => [r.inputs.secretName, unwrap(r.inputs.plaintextValue)])), { ENVIRONMENT_NAME: "Stage", TARGET_NAMESPACE: "stage" });
+    for (const r of secrets) {
+        assert.ok(isSecretValue(r.inputs.plaintextValue));
+        assert.equal(r.inputs.environment, "az-vote-app-stage");
+        assert.equal(r.inputs.repository, "arc-cicd-demo-src");
+    }
+});
+
+test("az-vote-app-stage is protected: a required reviewer, no self-review, deployments only from master", async () => {
+    const { rec } = await run;
+    const env = one(rec, "github:index/repositoryEnvironment:RepositoryEnvironment", "arc-cicd-demo-src-az-vote-app-stage-environment");
+    assert.deepEqual(env.inputs.reviewers, [{ users: [1017], teams: [] }]);
+    assert.equal(env.inputs.preventSelfReview, true);
+    assert.equal(env.inputs.waitTimer, 0);
+    assert.deepEqual(env.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
+    const policy = one(rec, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "arc-cicd-demo-src-az-vote-app-stage-branch-0");
+    assert.deepEqual([policy.inputs.environment, policy.inputs.branchPattern], ["az-vote-app-stage", "master"]);
+    assert.ok(dependsOn(rec, policy, env));
+    assert.deepEqual(rec.invocations.filter((i) => i.token === "github:index/getUser:getUser").map((i) => i.inputs), [{ username: "your-github-login" }]);
 });

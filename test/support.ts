@@ -479,6 +479,7 @@ export const DEV_OUTPUTS = {
     ciMode: "clientSecret",
 };
 
-/** Stack-level resources: the components themselves, a created resource group, the GitHub provider. */
+/** Stack-level resources: the components, a created resource group, the GitHub provider, stack references. */
 export const isTopLevel = (r: Registration): boolean =>
-    r.type.startsWith("gitops:") || r.type === "azure-native:resources:ResourceGroup" || r.type === "pulumi:providers:github";
+    r.type.startsWith("gitops:") ||
+    ["azure-native:resources:ResourceGroup", "pulumi:providers:github", "pulumi:pulumi:StackReference"].includes(r.type);
