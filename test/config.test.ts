@@ -307,3 +307,84 @@ test("a config error is a RunError, so pulumi prints the message without a stack
         assert.ok(pulumi.RunError.isInstance(e));
     }
 });
+
+function withGitHub(github: Record<string, unknown>) {
+    const v = valid();
+    v.github = { owner: "org", ...github };
+    return v;
+}
+const GH_SECRETS: Secrets = { connectorPat: "secret", appRepoPat: "secret" };
+
+test("the GitHub section gets environment defaults from the stack name", () => {
+    const c = parse(withGitHub({ repository: {}, environment: {} }), GH_SECRETS, "dev") as OwnerStackConfig;
+    assert.deepEqual(c.github?.environment, {
+        name: "az-vote-app-dev", environmentName: "Dev", namespace: "dev", reviewers: { users: [], teams: [] }, waitTimer: 0, branches: "all",
+    });
+    assert.equal(c.github?.appRepo, "arc-cicd-demo-src");
+    assert.deepEqual(c.github?.repository?.ciIdentity, { mode: "clientSecret", secretLifetime: "4380h", refs: ["refs/heads/master"] });
+});
+
+test("exactly one stack owns the repository level: github.repository here, or github.repositoryStack naming it", () => {
+    assert.deepEqual(problems(withGitHub({ repository: {}, repositoryStack: "other" }), GH_SECRETS, "dev"), [
+        "gitops-platform:github.repositoryStack: this stack owns the repository level (github.repository); drop repositoryStack",
+    ]);
+    assert.deepEqual(problems(withGitHub({}), GH_SECRETS, "dev"), [
+        "gitops-platform:github.repository: expected github.repository in the one stack that owns the repository-level secrets, or github.repositoryStack naming that stack",
+    ]);
+    assert.deepEqual(problems(withGitHub({ repositoryStack: "dev" }), GH_SECRETS, "dev"), ["gitops-platform:github.repositoryStack: names this stack; set github.repository instead"]);
+    assert.deepEqual(
+        problems({ cluster: { mode: "shared", stack: "dev" }, github: { owner: "org", repository: {} } }, { appRepoPat: "secret" }, "stage"),
+        ["gitops-platform:github.repository: the repository level needs the GitOps repo and registry of a stack that owns a cluster"],
+    );
+});
+
+test("TARGET_NAMESPACE must be a namespace the cluster serves", () => {
+    assert.deepEqual(problems(withGitHub({ repositoryStack: "dev", environment: { namespace: "qa" } }), GH_SECRETS, "stage"), [
+        "gitops-platform:github.environment.namespace: 'qa' is not one of this cluster's appNamespaces (dev, stage)",
+    ]);
+});
+
+test("MANIFESTS_FOLDER must be derivable: the sample writes to <folder>/manifests, which Flux must sync", () => {
+    const v = withGitHub({ repository: {} });
+    v.flux.configurations[0].kustomizations[0].path = "clusters/dev";
+    assert.deepEqual(problems(v, GH_SECRETS, "dev"), [
+        "gitops-platform:github.repository.manifestsFolder: the sample workflows write to <folder>/manifests, but 'cluster-config' syncs 'clusters/dev'; sync <folder>/manifests or set manifestsFolder",
+    ]);
+    v.github.repository.manifestsFolder = "clusters/dev";
+    assert.doesNotThrow(() => parse(v, GH_SECRETS, "dev"));
+});
+
+test("the app repo is named once; ENVIRONMENT_NAME can't hold spaces; secret names are validated", () => {
+    const v = withGitHub({ repository: {}, appRepo: "src" });
+    v.connector = { github: { appRepo: "other-src" } };
+    assert.deepEqual(problems(v, GH_SECRETS, "dev"), [
+        "gitops-platform:connector.github.appRepo: 'other-src' differs from github.appRepo 'src'; set it once, in github.appRepo",
+    ]);
+    assert.deepEqual(problems(withGitHub({ repository: {}, environment: { environmentName: "Dev Env" } }), GH_SECRETS, "dev"), [
+        "gitops-platform:github.environment.environmentName: expected no spaces (the sample workflows pass it unquoted)",
+    ]);
+    assert.deepEqual(problems(withGitHub({ repository: {}, secretNames: { AZ_ACR_NAME: "acr-name" } }), GH_SECRETS, "dev"), [
+        "gitops-platform:github.secretNames.AZ_ACR_NAME: expected an Actions secret name",
+    ]);
+});
+
+test("the app workflows' PAT is a required secret of the repository-level stack", () => {
+    assert.deepEqual(problems(withGitHub({ repository: {} }), { connectorPat: "secret" }, "dev"), [
+        "gitops-platform:appRepoPat: missing secret (the PAT secret the app workflows use to open PRs on the GitOps repo); set it with: pulumi config set --secret appRepoPat <value> --stack dev",
+    ]);
+});
+
+test("a githubDeployKey configuration needs an ssh:// github.com URL of the github owner, and the github section", () => {
+    const v = valid();
+    v.flux.configurations[0].url = "ssh://git@github.com/org/arc-cicd-demo-gitops";
+    v.flux.configurations[0].auth = { type: "githubDeployKey" };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:flux.configurations[0].auth.type: githubDeployKey needs the github section (its owner and token create the key)",
+    ]);
+    const w = withGitHub({ repository: {}, owner: "someone-else" });
+    w.flux.configurations[0].url = "ssh://git@github.com/org/arc-cicd-demo-gitops";
+    w.flux.configurations[0].auth = { type: "githubDeployKey" };
+    assert.deepEqual(problems(w, GH_SECRETS, "dev"), [
+        "gitops-platform:flux.configurations[0].url: the deploy key is created with github.owner 'someone-else', but the repo belongs to 'org'",
+    ]);
+});

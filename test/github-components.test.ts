@@ -1,0 +1,157 @@
+// The GitHub and CI-identity components on their own, and createPlatform in OIDC mode with renamed
+// secrets.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import * as github from "@pulumi/github";
+import { CiIdentity, environmentSubject, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, refSubject } from "../components/ci-identity.ts";
+import { AppRepositorySettings, DeployKey, Environment, mergeCommitProblem, RepositorySecrets, secretNameProblem } from "../components/github.ts";
+import { parseStackConfig } from "../infra/config.ts";
+import { createPlatform } from "../infra/platform.ts";
+import { assertWellFormedTree, find, isSecretValue, isTopLevel, one, settle, SUB, unwrap, installMocks } from "./support.ts";
+
+const rec = installMocks();
+const provider = new github.Provider("gh", { owner: "contoso" });
+
+const oidcIdentity = new CiIdentity("oidc-ci", {
+    displayName: "github-contoso-app",
+    mode: "oidc",
+    registryId: "/subscriptions/s/acr",
+    clusters: { blue: "/subscriptions/s/blue", green: "/subscriptions/s/green" },
+    federatedSubjects: { "env-prod": environmentSubject("contoso", "app", "prod"), "heads-main": refSubject("contoso", "app", "refs/heads/main") },
+});
+const settings = new AppRepositorySettings("app-settings", { repository: "app", workflowPermissions: "read", actionsEnabled: false }, { providers: { github: provider } });
+const key = new DeployKey("flux-key", { repository: "gitops", title: "flux" }, { providers: { github: provider } });
+const env = new Environment(
+    "app-qa",
+    { repository: "app", environment: "qa", secrets: { TARGET_NAMESPACE: "qa" }, protection: { reviewerTeams: ["qa-team"], waitTimer: 5, branches: ["main", "release/*"] } },
+    { providers: { github: provider } },
+);
+
+// createPlatform with the identity in OIDC mode and a renamed secret.
+const oidcStack = parseStackConfig(
+    "oidc",
+    Object.fromEntries(
+        Object.entries({
+            azure: { location: "westeurope", resourceGroup: "rg-oidc" },
+            cluster: { mode: "aks", name: "oidc-aks", appNamespaces: ["oidc", "stage"] },
+            registry: { mode: "create", name: "oidcacr" },
+            flux: { configurations: [{ name: "cfg", url: "https://github.com/contoso/gitops", branch: "main", kustomizations: [{ name: "k", path: "clusters/oidc/manifests" }] }] },
+            github: {
+                owner: "contoso",
+                appRepo: "oidc-app",
+                repository: { ciIdentity: { mode: "oidc", environments: ["az-vote-app-oidc", "az-vote-app-stage"] }, requireMergeCommits: false },
+                secretNames: { AZ_ACR_NAME: "ACR_NAME" },
+            },
+        }).map(([k, v]) => [`gitops-platform:${k}`, JSON.stringify(v)]),
+    ),
+    () => "secret",
+    () => "organization",
+);
+createPlatform(oidcStack, (k) => pulumi.secret(`secret-${k}`));
+const ready = settle(provider, oidcIdentity, settings, key, env);
+
+test("OIDC identity: a federated credential per environment subject and ref, GitHub's issuer and audience, no client secret", async () => {
+    await ready;
+    const fics = find(rec, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential").filter((r) => r.name.startsWith("oidc-ci-"));
+    assert.deepEqual(
+        fics.map((r) => [r.name, r.inputs.subject, r.inputs.issuer, r.inputs.audiences, r.inputs.applicationId]).sort(),
+        [
+            ["oidc-ci-fic-env-prod", "repo:contoso/app:environment:prod", GITHUB_OIDC_ISSUER, [GITHUB_OIDC_AUDIENCE], "oidc-ci-app-id"],
+            ["oidc-ci-fic-heads-main", "repo:contoso/app:ref:refs/heads/main", GITHUB_OIDC_ISSUER, [GITHUB_OIDC_AUDIENCE], "oidc-ci-app-id"],
+        ],
+    );
+    assert.equal(GITHUB_OIDC_ISSUER, "https://token.actions.githubusercontent.com");
+    assert.equal(GITHUB_OIDC_AUDIENCE, "api://AzureADTokenExchange");
+    assert.deepEqual(find(rec, "azuread:index/applicationPassword:ApplicationPassword", "oidc-ci-secret"), []);
+    assert.equal(oidcIdentity.clientSecret, undefined);
+    const roles = find(rec, "azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("oidc-ci-"));
+    assert.deepEqual(roles.map((r) => [r.name, r.inputs.scope]).sort(), [
+        ["oidc-ci-acr-tasks", "/subscriptions/s/acr"],
+        ["oidc-ci-acrpush", "/subscriptions/s/acr"],
+        ["oidc-ci-blue-user", "/subscriptions/s/blue"],
+        ["oidc-ci-green-user", "/subscriptions/s/green"],
+    ]);
+});
+
+test("OIDC through createPlatform: AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID instead of AZURE_CREDENTIALS, and renamed secrets", async () => {
+    await ready;
+    const repo = find(rec, "github:index/actionsSecret:ActionsSecret").filter((r) => r.inputs.repository === "oidc-app");
+    const values = Object.fromEntries(repo.map((r) => [r.inputs.secretName, unwrap(r.inputs.plaintextValue)]));
+    assert.equal(values.AZURE_CREDENTIALS, undefined);
+    assert.equal(values.AZURE_CLIENT_ID, "client-of-oidc-app-ci-app");
+    assert.equal(values.AZURE_TENANT_ID, "22222222-2222-2222-2222-222222222222");
+    assert.equal(values.AZURE_SUBSCRIPTION_ID, SUB);
+    assert.equal(values.ACR_NAME, "oidcacr", "AZ_ACR_NAME renamed");
+    assert.equal(values.AZ_ACR_NAME, undefined);
+    assert.equal(values.MANIFESTS_FOLDER, "clusters/oidc");
+    assert.equal(values.MANIFESTS_BRANCH, "main");
+    for (const r of repo) assert.ok(isSecretValue(r.inputs.plaintextValue));
+    const subjects = find(rec, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential")
+        .filter((r) => r.name.startsWith("oidc-app-ci-"))
+        .map((r) => r.inputs.subject)
+        .sort();
+    assert.deepEqual(subjects, [
+        "repo:contoso/oidc-app:environment:az-vote-app-oidc",
+        "repo:contoso/oidc-app:environment:az-vote-app-stage",
+        "repo:contoso/oidc-app:ref:refs/heads/master",
+    ]);
+    assert.deepEqual(rec.invocations.filter((i) => i.token === "github:index/getRepository:getRepository"), [], "requireMergeCommits: false skips the check");
+});
+
+test("a client-secret identity needs a lifetime; federated subjects belong to OIDC mode", () => {
+    const base = { displayName: "x", registryId: "r", clusters: {} };
+    assert.throws(() => new CiIdentity("bad1", { ...base, mode: "clientSecret" }), /CiIdentity bad1: secretLifetime is required with mode clientSecret/);
+    assert.throws(
+        () => new CiIdentity("bad2", { ...base, mode: "clientSecret", secretLifetime: "1h", federatedSubjects: { a: "b" } }),
+        /CiIdentity bad2: federatedSubjects apply to mode oidc only/,
+    );
+});
+
+test("repository settings: Actions and the workflow token as configured", async () => {
+    await ready;
+    assert.equal(one(rec, "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions", "app-settings-actions").inputs.enabled, false);
+    assert.equal(one(rec, "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions", "app-settings-workflow-token").inputs.defaultWorkflowPermissions, "read");
+});
+
+test("the deploy key is read-only, from a generated key, and its private half is a secret", async () => {
+    await ready;
+    const dk = one(rec, "github:index/repositoryDeployKey:RepositoryDeployKey", "flux-key-deploy-key").inputs;
+    assert.equal(dk.readOnly, true);
+    assert.equal(dk.key, "ecdsa-sha2-nistp384 PUBLIC-KEY-OF-flux-key-key");
+    assert.ok(await pulumi.isSecret(key.privateKeyPem));
+});
+
+test("an environment with teams, a wait timer and branch patterns", async () => {
+    await ready;
+    const e = one(rec, "github:index/repositoryEnvironment:RepositoryEnvironment", "app-qa-environment").inputs;
+    assert.deepEqual(e.reviewers, [{ users: [], teams: [5007] }]);
+    assert.equal(e.waitTimer, 5);
+    assert.deepEqual(e.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
+    assert.deepEqual(
+        find(rec, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").filter((r) => r.name.startsWith("app-qa-")).map((r) => r.inputs.branchPattern),
+        ["main", "release/*"],
+    );
+});
+
+test("invalid secret names, too many reviewers and bad wait timers are refused", () => {
+    assert.equal(secretNameProblem("AZ_ACR_NAME"), undefined);
+    assert.match(secretNameProblem("GITHUB_TOKEN")!, /reserves/);
+    assert.match(secretNameProblem("az-acr")!, /not a valid Actions secret name/);
+    assert.throws(() => new RepositorySecrets("bad-secrets", { repository: "app", secrets: { GITHUB_X: "v" } }), /RepositorySecrets bad-secrets: 'GITHUB_X' starts with GITHUB_/);
+    assert.throws(
+        () => new Environment("bad-env", { repository: "app", environment: "e", secrets: {}, protection: { reviewerUsers: ["a", "b", "c", "d", "e", "f", "g"] } }),
+        /Environment bad-env: at most 6 reviewers, got 7/,
+    );
+});
+
+test("the GitOps repo must allow merge commits with GitHub's default message", () => {
+    assert.equal(mergeCommitProblem({ allowMergeCommit: true, mergeCommitTitle: "MERGE_MESSAGE", fullName: "o/r" }), undefined);
+    assert.match(mergeCommitProblem({ allowMergeCommit: false, mergeCommitTitle: "MERGE_MESSAGE", fullName: "o/r" })!, /o\/r doesn't allow merge commits/);
+    assert.match(mergeCommitProblem({ allowMergeCommit: true, mergeCommitTitle: "PR_TITLE", fullName: "o/r" })!, /titles merge commits PR_TITLE/);
+});
+
+test("the trees are well formed", async () => {
+    await ready;
+    assertWellFormedTree(rec, (r) => isTopLevel(r) || r.name === "gh");
+});
