@@ -5,9 +5,8 @@
 // program sends exactly the inputs, names, providers, parents and ordering the research says are
 // right; the CRD schema and chart checks in connector.test.ts go one step further.
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import YAML from "yaml";
+import { listStacks, readStackFile } from "../infra/stack-files.ts";
 
 export const PROJECT = "gitops-platform";
 
@@ -394,10 +393,7 @@ export const REPO_ROOT = path.join(__dirname, "..");
 
 /** The stacks that ship in stacks/, by file name. */
 export function shippedStacks(): string[] {
-    return readdirSync(path.join(REPO_ROOT, "stacks"))
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
+    return listStacks(path.join(REPO_ROOT, "stacks"));
 }
 
 /**
@@ -405,13 +401,7 @@ export function shippedStacks(): string[] {
  * `secure:` values can't be decrypted without the CLI, so they are dropped; tests supply secrets.
  */
 export function stackFileConfig(stack: string): Record<string, unknown> {
-    const doc = YAML.parse(readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) ?? {};
-    const config: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
-        if (v && typeof v === "object" && "secure" in (v as object)) continue;
-        config[k.includes(":") ? k : `${PROJECT}:${k}`] = v;
-    }
-    return config;
+    return readStackFile(path.join(REPO_ROOT, "stacks"), stack).values;
 }
 
 export interface StackRun {

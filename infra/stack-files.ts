@@ -1,0 +1,38 @@
+// Reading stacks/Pulumi.<stack>.yaml without the Pulumi CLI, for tools that look at every stack at
+// once (check-workflows). `secure:` values stay encrypted in the file; they are noted, never read.
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+import { PROJECT } from "./config.ts";
+
+/** Stack names with a Pulumi.<stack>.yaml in `dir`, sorted. */
+export function listStacks(dir: string): string[] {
+    return readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+export interface StackFile {
+    /** `<project>:<key>` -> value, as in the file (objects stay objects). */
+    readonly values: Record<string, unknown>;
+    /** Keys whose value is `secure:` (encrypted). */
+    readonly secureKeys: readonly string[];
+}
+
+export function readStackFile(dir: string, stack: string): StackFile {
+    const doc = YAML.parse(readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) ?? {};
+    const values: Record<string, unknown> = {};
+    const secureKeys: string[] = [];
+    for (const [k, v] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
+        const full = k.includes(":") ? k : `${PROJECT}:${k}`;
+        if (v && typeof v === "object" && "secure" in (v as object)) secureKeys.push(full);
+        else values[full] = v;
+    }
+    return { values, secureKeys };
+}
+
+/** A stack file's values as the engine hands config to the program: every value a string. */
+export function engineConfig(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}

@@ -1,0 +1,87 @@
+// npm run check-workflows: workflow files against the secrets the stacks make visible to each job.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { jobSecrets, loadStacks, missingSecrets, readWorkflows, visibility } from "../scripts/check-workflows.ts";
+import { REPO_ROOT } from "./support.ts";
+
+const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "workflows");
+const STACKS = path.join(REPO_ROOT, "stacks");
+
+function cli(...args: string[]) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", "check-workflows.ts"), ...args], { encoding: "utf8", cwd: REPO_ROOT });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("jobs, their environments and the secrets they read are found in every form", () => {
+    const jobs = readWorkflows(path.join(FIXTURES, "tutorial"));
+    assert.deepEqual(
+        jobs.map((j) => [j.file, j.job, j.environment, j.secrets]),
+        [
+            ["build-and-deploy-dev.yml", "build", undefined, ["AZURE_CREDENTIALS", "AZ_ACR_NAME"]],
+            ["build-and-deploy-dev.yml", "deploy-dev", "az-vote-app-dev", [
+                "AZ_ACR_NAME", "DEMO_APP_URL", "ENVIRONMENT_NAME", "MANIFESTS_BRANCH", "MANIFESTS_FOLDER", "MANIFESTS_REPO", "PAT", "SYSTEM_LABEL", "TARGET_NAMESPACE", "VOTE_APP_TITLE",
+            ]],
+            ["promote-stage.yml", "test-dev", "az-vote-app-dev", ["AKS_NAME", "AKS_RESOURCE_GROUP", "AZURE_CREDENTIALS", "TARGET_NAMESPACE"]],
+            ["promote-stage.yml", "deploy-stage", "az-vote-app-stage", ["AZURE_VOTE_IMAGE_REPO", "ENVIRONMENT_NAME", "MANIFESTS_REPO", "PAT", "TARGET_NAMESPACE"]],
+        ],
+    );
+    assert.deepEqual(jobSecrets("x.yml", "name: x\non: push\n"), []);
+});
+
+test("the shipped stacks together make every secret of the tutorial-shaped workflows visible to its job", () => {
+    const v = visibility("stage", loadStacks(STACKS));
+    assert.equal(v.repository, "your-github-org/arc-cicd-demo-src");
+    assert.equal(v.repositoryStack, "dev");
+    assert.deepEqual(Object.keys(v.environments).sort(), ["az-vote-app-dev", "az-vote-app-prod", "az-vote-app-stage"]);
+    assert.deepEqual(missingSecrets(readWorkflows(path.join(FIXTURES, "tutorial")), v), []);
+    const r = cli(path.join(FIXTURES, "tutorial"), "--stack", "stage");
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /4 jobs, 21 secret reads checked: every secret is visible to the job that reads it/);
+});
+
+test("misplaced, unmanaged and unresolvable secrets are reported, and the exit code is 1", () => {
+    const expected = [
+        "misplaced.yml: job no-environment (no environment) reads secrets.SLACK_WEBHOOK, which it can't see: no stack manages it",
+        "misplaced.yml: job no-environment (no environment) reads secrets.TARGET_NAMESPACE, which it can't see: it is an environment secret of az-vote-app-dev, az-vote-app-prod, az-vote-app-stage, which this job doesn't declare",
+        "misplaced.yml: job unmanaged-environment (environment az-vote-app-qa) reads secrets.ENVIRONMENT_NAME, which it can't see: no stack manages environment az-vote-app-qa",
+        "misplaced.yml: job unmanaged-environment (environment az-vote-app-qa) reads secrets.SLACK_WEBHOOK, which it can't see: no stack manages environment az-vote-app-qa",
+        "misplaced.yml: job computed-environment (an environment given by an expression) reads secrets.ENVIRONMENT_NAME, which it can't see: it is an environment secret of az-vote-app-dev, az-vote-app-prod, az-vote-app-stage, which this job doesn't declare",
+        "misplaced.yml: job computed-environment (an environment given by an expression) reads secrets.SLACK_WEBHOOK, which it can't see: no stack manages it",
+    ];
+    assert.deepEqual(missingSecrets(readWorkflows(path.join(FIXTURES, "broken")), visibility("dev", loadStacks(STACKS))), expected);
+    const r = cli(path.join(FIXTURES, "broken"), "--stack", "dev");
+    assert.equal(r.status, 1);
+    for (const line of expected) assert.ok(r.stdout.includes(line), line);
+    assert.match(r.stdout, /warning: misplaced.yml: job computed-environment picks its environment with an expression/);
+    assert.match(r.stdout, /3 jobs, 7 secret reads checked: 6 not visible/);
+});
+
+test("in OIDC mode the stacks publish no AZURE_CREDENTIALS, and workflows still reading it are caught", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "stacks-oidc-"));
+    cpSync(STACKS, dir, { recursive: true });
+    const devFile = path.join(dir, "Pulumi.dev.yaml");
+    const dev = YAML.parse(readFileSync(devFile, "utf8"));
+    dev.config["gitops-platform:github"].repository.ciIdentity = { mode: "oidc", environments: ["az-vote-app-dev", "az-vote-app-stage"] };
+    writeFileSync(devFile, YAML.stringify(dev));
+    const r = cli(path.join(FIXTURES, "tutorial"), "--stack", "stage", "--stacks-dir", dir);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /build-and-deploy-dev.yml: job build \(no environment\) reads secrets.AZURE_CREDENTIALS, which it can't see: no stack manages it/);
+    assert.match(r.stdout, /promote-stage.yml: job test-dev \(environment az-vote-app-dev\) reads secrets.AZURE_CREDENTIALS/);
+});
+
+test("bad input exits 2 with a message", () => {
+    const usage = cli(path.join(FIXTURES, "tutorial"));
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /usage: npm run check-workflows -- <workflows folder> --stack <stack>/);
+    const noStack = cli(path.join(FIXTURES, "tutorial"), "--stack", "nope");
+    assert.equal(noStack.status, 2);
+    assert.match(noStack.stderr, /no stack file .*Pulumi\.nope\.yaml/);
+    const noGitHub = cli(path.join(FIXTURES, "tutorial"), "--stack", "edge");
+    assert.equal(noGitHub.status, 2);
+    assert.match(noGitHub.stderr, /stack edge has no github section, so it manages no secrets/);
+});
