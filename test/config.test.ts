@@ -3,12 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, parseGitRepoUrl, parseStackConfig, type OwnerStackConfig } from "../infra/config.ts";
+import { projectConfig } from "./support.ts";
 
 type Secrets = Record<string, "secret" | "plaintext">;
 
 function parse(values: Record<string, unknown>, secrets: Secrets = { connectorPat: "secret" }, stack = "t") {
-    const raw = Object.fromEntries(Object.entries(values).map(([k, v]) => [`gitops-platform:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
-    return parseStackConfig(stack, raw, (k) => secrets[k] ?? "missing", () => "acme");
+    return parseStackConfig(stack, projectConfig(values), (k) => secrets[k] ?? "missing", () => "acme");
 }
 
 function valid(): Record<string, any> {

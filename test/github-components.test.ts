@@ -8,7 +8,7 @@ import { CiIdentity, environmentSubject, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUE
 import { AppRepositorySettings, DeployKey, Environment, mergeCommitProblem, RepositorySecrets, secretNameProblem } from "../components/github.ts";
 import { parseStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
-import { assertWellFormedTree, find, isSecretValue, isTopLevel, one, settle, SUB, unwrap, installMocks } from "./support.ts";
+import { assertWellFormedTree, find, installMocks, isSecretValue, isTopLevel, one, projectConfig, settle, SUB, unwrap } from "./support.ts";
 
 const rec = installMocks();
 const provider = new github.Provider("gh", { owner: "contoso" });
@@ -31,20 +31,18 @@ const env = new Environment(
 // createPlatform with the identity in OIDC mode and a renamed secret.
 const oidcStack = parseStackConfig(
     "oidc",
-    Object.fromEntries(
-        Object.entries({
-            azure: { location: "westeurope", resourceGroup: "rg-oidc" },
-            cluster: { mode: "aks", name: "oidc-aks", appNamespaces: ["oidc", "stage"] },
-            registry: { mode: "create", name: "oidcacr" },
-            flux: { configurations: [{ name: "cfg", url: "https://github.com/contoso/gitops", branch: "main", kustomizations: [{ name: "k", path: "clusters/oidc/manifests" }] }] },
-            github: {
-                owner: "contoso",
-                appRepo: "oidc-app",
-                repository: { ciIdentity: { mode: "oidc", environments: ["az-vote-app-oidc", "az-vote-app-stage"] }, requireMergeCommits: false },
-                secretNames: { AZ_ACR_NAME: "ACR_NAME" },
-            },
-        }).map(([k, v]) => [`gitops-platform:${k}`, JSON.stringify(v)]),
-    ),
+    projectConfig({
+        azure: { location: "westeurope", resourceGroup: "rg-oidc" },
+        cluster: { mode: "aks", name: "oidc-aks", appNamespaces: ["oidc", "stage"] },
+        registry: { mode: "create", name: "oidcacr" },
+        flux: { configurations: [{ name: "cfg", url: "https://github.com/contoso/gitops", branch: "main", kustomizations: [{ name: "k", path: "clusters/oidc/manifests" }] }] },
+        github: {
+            owner: "contoso",
+            appRepo: "oidc-app",
+            repository: { ciIdentity: { mode: "oidc", environments: ["az-vote-app-oidc", "az-vote-app-stage"] }, requireMergeCommits: false },
+            secretNames: { AZ_ACR_NAME: "ACR_NAME" },
+        },
+    }),
     () => "secret",
     () => "organization",
 );

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, type StackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
+import { engineConfig } from "../infra/stack-files.ts";
 import { DEV_OUTPUTS, installMocks, parentOf, providerOf, settle, shippedStacks, stackFileConfig, type Recorder, type Registration } from "./support.ts";
 
 const rec = installMocks({
@@ -70,8 +71,7 @@ test("every cloud and cluster object across the shipped stacks belongs to exactl
     const stacks = shippedStacks();
     assert.deepEqual(stacks, ["dev", "edge", "prod", "stage"]);
     for (const stack of stacks) {
-        const raw = Object.fromEntries(Object.entries(stackFileConfig(stack)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-        const config: StackConfig = parseStackConfig(stack, raw, () => "secret", () => "organization");
+        const config: StackConfig = parseStackConfig(stack, engineConfig(stackFileConfig(stack)), () => "secret", () => "organization");
         const before = rec.registrations.length;
         createPlatform(config, (k) => pulumi.secret(`secret-${k}`));
         await settle();

@@ -6,7 +6,7 @@
 // right; the CRD schema and chart checks in connector.test.ts go one step further.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { listStacks, readStackFile } from "../infra/stack-files.ts";
+import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
 
 export const PROJECT = "gitops-platform";
 
@@ -198,12 +198,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
     const calls = { ...defaultCalls, ...(options.calls ?? {}) };
     const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[] }>();
 
-    pulumi.runtime.setAllConfig(
-        Object.fromEntries(
-            Object.entries(options.config ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-        ),
-        [...(options.secretKeys ?? [])],
-    );
+    pulumi.runtime.setAllConfig(engineConfig(options.config ?? {}), [...(options.secretKeys ?? [])]);
     pulumi.runtime.setMocks(
         {
             async newResource(args) {
@@ -390,6 +385,11 @@ export function providerOf(rec: Recorder, r: Registration): Registration | undef
 // ---------------------------------------------------------------------------------------------
 
 export const REPO_ROOT = path.join(__dirname, "..");
+
+/** Top-level keys as a stack file would give them: `<project>:<key>` -> the string the engine passes. */
+export function projectConfig(values: Record<string, unknown>): Record<string, string> {
+    return engineConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, v])));
+}
 
 /** The stacks that ship in stacks/, by file name. */
 export function shippedStacks(): string[] {
