@@ -1,5 +1,5 @@
-// Shared test support: run code under Pulumi's mock runtime and record every registration with its
-// type, name, inputs, provider, parent and dependencies; resolve outputs; find secrets in inputs.
+// Shared test support: the mock runtime of scripts/lib/mock-runtime.ts with fixed answers for every
+// invoke and resource, fixtures, and the assertions the tests share.
 //
 // What these tests do not prove: that ARM, the Kubernetes API or Helm accept the inputs. They prove the
 // program sends exactly the inputs, names, providers, parents and ordering the research says are
@@ -7,33 +7,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
+import {
+    byUrn, installRecorder, isSecretValue, parentOf, providerOf, settle, unwrap, urnOf, valueOf, type Invocation, type Recorder, type Registration,
+} from "../scripts/lib/mock-runtime.ts";
+
+export { byUrn, isSecretValue, parentOf, providerOf, settle, unwrap, valueOf, type Invocation, type Recorder, type Registration };
 
 export const PROJECT = "gitops-platform";
-
-export interface Registration {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    readonly custom: boolean;
-    /** Inputs as the provider would get them; secrets still wrapped (see isSecretValue). */
-    readonly inputs: Record<string, any>;
-    /** `<provider urn>::<provider id>`, or "" for a default provider. */
-    readonly provider: string;
-    /** URN of the parent, "" for a stack-level resource. */
-    readonly parent: string;
-    /** URNs this resource waits for (dependsOn and inputs from other resources). */
-    readonly dependencies: readonly string[];
-    readonly ignoreChanges: readonly string[];
-    /** When the mock finished creating it (ms since the mocks were installed). */
-    readonly createdAt: number;
-}
-
-export interface Invocation {
-    readonly token: string;
-    readonly inputs: Record<string, any>;
-    /** When the invoke reached the mock (ms since the mocks were installed). */
-    readonly calledAt: number;
-}
 
 export type CallHandler = (inputs: Record<string, any>) => Record<string, any>;
 export type StateHandler = (r: { type: string; name: string; inputs: Record<string, any> }) => Record<string, any> | undefined;
@@ -51,13 +31,6 @@ export interface MockOptions {
     readonly state?: StateHandler;
     /** Milliseconds the mock takes to create a resource, to make ordering observable. */
     readonly delay?: (type: string, name: string) => number;
-}
-
-export interface Recorder {
-    readonly registrations: Registration[];
-    readonly invocations: Invocation[];
-    /** URNs of components that called registerOutputs with at least one output. */
-    readonly outputsRegistered: Set<string>;
 }
 
 /** The invokes every program run makes, answered with fixed, recognisable values. */
@@ -192,114 +165,26 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
  * resources. Each node:test file runs in its own process, so each file calls this once.
  */
 export function installMocks(options: MockOptions = {}): Recorder {
-    const recorder: Recorder = { registrations: [], invocations: [], outputsRegistered: new Set() };
-    const start = Date.now();
-    const stack = options.stack ?? "test";
     const calls = { ...defaultCalls, ...(options.calls ?? {}) };
-    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[] }>();
-
-    pulumi.runtime.setAllConfig(engineConfig(options.config ?? {}), [...(options.secretKeys ?? [])]);
-    pulumi.runtime.setMocks(
-        {
-            async newResource(args) {
-                const wait = options.delay?.(args.type, args.name) ?? 0;
-                if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [] };
-                const urn = `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`;
-                recorder.registrations.push({
-                    type: args.type,
-                    name: args.name,
-                    urn,
-                    custom: args.custom ?? true,
-                    inputs: args.inputs,
-                    provider: args.provider ?? "",
-                    parent: meta.parent,
-                    dependencies: meta.dependencies,
-                    ignoreChanges: meta.ignoreChanges,
-                    createdAt: Date.now() - start,
-                });
-                const extra = options.state?.({ type: args.type, name: args.name, inputs: args.inputs }) ?? {};
-                const state = { ...args.inputs, ...defaultState(args.type, args.name, args.inputs), ...extra };
-                const id = options.preview ? undefined : mockId(args.type, args.name);
-                return { id, state };
-            },
-            call(args) {
-                recorder.invocations.push({ token: args.token, inputs: args.inputs, calledAt: Date.now() - start });
-                const handler = calls[args.token];
-                if (!handler) throw new Error(`Mock call not implemented: ${args.token}`);
-                return handler(args.inputs);
-            },
+    return installRecorder({
+        project: PROJECT,
+        stack: options.stack ?? "test",
+        organization: "organization",
+        preview: options.preview ?? false,
+        config: engineConfig(options.config ?? {}),
+        secretKeys: options.secretKeys ?? [],
+        call: (token, inputs) => {
+            const handler = calls[token];
+            if (!handler) throw new Error(`Mock call not implemented: ${token}`);
+            return handler(inputs);
         },
-        PROJECT,
-        stack,
-        options.preview ?? false,
-        "organization",
-    );
-
-    // The Mocks interface doesn't see parents or dependencies; the monitor's request does. Wrap the
-    // mock monitor's registerResource to note them before the mock's newResource runs.
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
-        pending.set(`${req.getType()}::${req.getName()}`, {
-            parent: req.getParent() ?? "",
-            dependencies: req.getDependenciesList() ?? [],
-            ignoreChanges: req.getIgnorechangesList() ?? [],
-        });
-        inflight++;
-        return register(req, (err: unknown, res: unknown) => {
-            inflight--;
-            callback(err, res);
-        });
-    };
-    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: any) => {
-        const outputs = req.getOutputs()?.toJavaScript() ?? {};
-        if (Object.keys(outputs).length > 0) recorder.outputsRegistered.add(req.getUrn());
-        return registerOutputs(req, callback);
-    };
-    return recorder;
-}
-
-/** Resolve any Input to its plain value (secrets unwrapped). Never resolves for unknowns. */
-export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
-    return new Promise<T>((resolve) => pulumi.output(o).apply((v) => {
-        resolve(v as T);
-        return v;
-    }));
-}
-
-/** Registrations sent to the mock monitor and not yet answered. */
-let inflight = 0;
-
-/** Wait until every registration the program started has been answered by the mock monitor. */
-export async function settle(...resources: pulumi.Resource[]): Promise<void> {
-    await Promise.all(resources.map((r) => valueOf(r.urn)));
-    // Children register asynchronously after their parent's URN resolves: wait until nothing is in
-    // flight and the count of registered resources has stopped moving.
-    const monitor = pulumi.runtime.getMonitor() as any;
-    let last = -1;
-    while (inflight > 0 || monitor.resources.size !== last) {
-        last = monitor.resources.size;
-        await new Promise((r) => setTimeout(r, 50));
-    }
-}
-
-/** True for a value the SDK sent as a secret. */
-export function isSecretValue(v: unknown): v is { value: any } {
-    return (
-        typeof v === "object" &&
-        v !== null &&
-        (v as any)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
-    );
-}
-
-/** Strip secret wrappers, recursively, to compare plain values. */
-export function unwrap(v: any): any {
-    if (isSecretValue(v)) return unwrap(v.value);
-    if (Array.isArray(v)) return v.map(unwrap);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
-    return v;
+        resource: async ({ type, name, inputs }) => {
+            const wait = options.delay?.(type, name) ?? 0;
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            const extra = options.state?.({ type, name, inputs }) ?? {};
+            return { id: options.preview ? undefined : mockId(type, name), state: { ...inputs, ...defaultState(type, name, inputs), ...extra } };
+        },
+    });
 }
 
 /** Paths (a.b[0].c) at which a plain, unwrapped string contains `needle`. */
@@ -332,14 +217,6 @@ export function duplicates(rec: Recorder): string[] {
 }
 
 /** The registration whose URN is `urn`. */
-export function byUrn(rec: Recorder, urn: string): Registration | undefined {
-    return rec.registrations.find((r) => r.urn === urn || urn.endsWith(`::${r.type}::${r.name}`) || urn.endsWith(`$${r.type}::${r.name}`));
-}
-
-export function parentOf(rec: Recorder, r: Registration): Registration | undefined {
-    return r.parent === "" ? undefined : byUrn(rec, r.parent);
-}
-
 /** True when `from` waits for `to`. */
 export function dependsOn(rec: Recorder, from: Registration, to: Registration): boolean {
     return from.dependencies.some((d) => byUrn(rec, d) === to);
@@ -365,19 +242,6 @@ export function assertWellFormedTree(rec: Recorder, topLevel: (r: Registration) 
         if (!parent || !parent.type.startsWith("gitops:")) throw new Error(`${r.type}::${r.name} is not parented to a gitops component`);
         if (!r.name.startsWith(`${parent.name}-`)) throw new Error(`${r.type}::${r.name} is not named from its component ${parent.name}`);
     }
-}
-
-/** The URN the mock monitor gave a registration (it prefixes only the immediate parent's type). */
-function urnOf(r: Registration): string {
-    const parentType = r.parent === "" ? "" : r.parent.split("::")[2].split("$").pop() + "$";
-    return r.urn.replace(`::${r.type}::`, `::${parentType}${r.type}::`);
-}
-
-/** The provider registration a resource's `provider` reference points at. */
-export function providerOf(rec: Recorder, r: Registration): Registration | undefined {
-    if (r.provider === "") return undefined;
-    const urn = r.provider.split("::").slice(0, -1).join("::");
-    return byUrn(rec, urn);
 }
 
 // ---------------------------------------------------------------------------------------------
