@@ -1,0 +1,114 @@
+// The offline plan of one stack, as data: what `pulumi preview` would register, with every secret value
+// replaced by "[secret]" and everything the cloud computes marked as such. Built from a recorded
+// mock-runtime run; rendered by scripts/plan.ts.
+import * as pulumi from "@pulumi/pulumi";
+import type { Recorder, Registration } from "./mock-runtime.ts";
+import { byUrn, isSecretValue, providerOf } from "./mock-runtime.ts";
+
+/** How a value the cloud computes (known only after `pulumi up`) appears in the plan. */
+export const COMPUTED = "(known after apply)";
+export const SECRET = "[secret]";
+
+export interface PlannedResource {
+    /** `type::name`, unique in a stack. */
+    readonly key: string;
+    readonly type: string;
+    readonly name: string;
+    /** Key of the parent component, or null at stack level. */
+    readonly parent: string | null;
+    /** Key of the explicit provider, or null for the default one. */
+    readonly provider: string | null;
+    /** Keys of the resources this one waits for. */
+    readonly dependsOn: readonly string[];
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface SecretStatus {
+    readonly key: string;
+    readonly purpose: string;
+    /** `secure`: encrypted in the stack file, not decrypted offline; `unset`: not in the stack file. */
+    readonly status: "secure" | "unset";
+}
+
+export interface StackPlan {
+    readonly stack: string;
+    readonly resources: readonly PlannedResource[];
+    /** Objects applied to Kubernetes, as manifests. */
+    readonly kubernetes: readonly Record<string, unknown>[];
+    /** GitHub Actions secret names by scope. */
+    readonly github: {
+        readonly repository: Readonly<Record<string, readonly string[]>>;
+        readonly environments: Readonly<Record<string, readonly string[]>>;
+    };
+    readonly outputs: Record<string, unknown>;
+    /** The secret config keys the stack needs, and the placeholder the plan used for each. */
+    readonly secrets: readonly SecretStatus[];
+}
+
+/** Replace secrets with "[secret]" and unknowns with "(known after apply)", recursively. */
+export function redact(v: unknown): unknown {
+    if (isSecretValue(v)) return SECRET;
+    if (pulumi.isUnknown(v) || v === pulumi.runtime.unknownValue) return COMPUTED;
+    if (Array.isArray(v)) return v.map(redact);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    return v;
+}
+
+const keyOf = (r: Registration) => `${r.type}::${r.name}`;
+
+function kubernetesManifest(r: Registration): Record<string, unknown> | undefined {
+    if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh/")) return undefined;
+    const inputs = redact(r.inputs) as Record<string, unknown>;
+    const [, apiVersion, kind] = /^kubernetes:([^:]+):(.+)$/.exec(r.type) ?? [];
+    const group = apiVersion.replace(/^core\//, "");
+    const { apiVersion: a, kind: k, metadata, ...rest } = inputs;
+    return { apiVersion: a ?? group, kind: k ?? kind, metadata, ...rest };
+}
+
+/** Settle an output for display: computed, secret, or its value. */
+async function outputValue(o: unknown): Promise<unknown> {
+    if (!pulumi.Output.isInstance(o)) return redact(o);
+    const out = o as pulumi.Output<unknown> & { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+    if (!(await out.isKnown)) return COMPUTED;
+    if (await pulumi.isSecret(out)) return SECRET;
+    return redact(await out.promise());
+}
+
+export async function buildPlan(stack: string, rec: Recorder, outputs: Record<string, unknown>, secrets: readonly SecretStatus[]): Promise<StackPlan> {
+    const resources = rec.registrations.map((r): PlannedResource => {
+        const parent = r.parent === "" ? undefined : byUrn(rec, r.parent);
+        const provider = providerOf(rec, r);
+        return {
+            key: keyOf(r),
+            type: r.type,
+            name: r.name,
+            parent: parent ? keyOf(parent) : null,
+            provider: provider ? keyOf(provider) : null,
+            dependsOn: [...new Set(r.dependencies.map((d) => byUrn(rec, d)).filter((d): d is Registration => d !== undefined).map(keyOf))].sort(),
+            inputs: redact(r.inputs) as Record<string, unknown>,
+        };
+    });
+    resources.sort((a, b) => a.key.localeCompare(b.key));
+
+    const repository: Record<string, string[]> = {};
+    const environments: Record<string, string[]> = {};
+    for (const r of rec.registrations) {
+        if (r.type === "github:index/actionsSecret:ActionsSecret") (repository[r.inputs.repository] ??= []).push(r.inputs.secretName);
+        if (r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") {
+            (environments[`${r.inputs.repository}/${r.inputs.environment}`] ??= []).push(r.inputs.secretName);
+        }
+    }
+    for (const names of [...Object.values(repository), ...Object.values(environments)]) names.sort();
+
+    const resolved: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(outputs)) resolved[k] = await outputValue(v);
+
+    return {
+        stack,
+        resources,
+        kubernetes: rec.registrations.map(kubernetesManifest).filter((m): m is Record<string, unknown> => m !== undefined),
+        github: { repository, environments },
+        outputs: resolved,
+        secrets,
+    };
+}
