@@ -1,9 +1,12 @@
-// node --import tsx scripts/plan-stack.ts <stack> [--root <dir>]
+// node --import tsx scripts/plan-stack.ts <stack> [--root <dir>] [--secrets <file>]
 //
 // Evaluates infra/index.ts for one stack under the SDK's mock runtime in preview mode, with no Pulumi
 // CLI, cloud or credentials, and prints the plan as JSON (scripts/lib/plan-model.ts). One stack per
 // process: the program's entry module runs once. `--root` evaluates another checkout of this project
-// (used by `plan --diff`). Exit 0 with the plan; 3 with the config error on stderr.
+// (used by `plan --diff`). `--secrets` takes `pulumi config --show-secrets --json` output and uses those
+// values instead of placeholders (still secrets: never printed). Exit 0 with the plan; 3 with the
+// config error on stderr.
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
 import { buildPlan, type SecretStatus } from "./lib/plan-model.ts";
@@ -36,7 +39,8 @@ const COMPUTED_OVER_INPUTS: Record<string, readonly string[]> = {
 async function main(argv: string[]): Promise<number> {
     const rootAt = argv.indexOf("--root");
     const root = rootAt >= 0 ? path.resolve(argv[rootAt + 1]) : path.join(__dirname, "..");
-    const stack = argv.find((a, i) => !a.startsWith("--") && argv[i - 1] !== "--root");
+    const secretsAt = argv.indexOf("--secrets");
+    const stack = argv.find((a, i) => !a.startsWith("--") && argv[i - 1] !== "--root" && argv[i - 1] !== "--secrets");
     if (!stack) {
         process.stderr.write("usage: plan-stack.ts <stack> [--root <dir>]\n");
         return 2;
@@ -74,6 +78,14 @@ async function main(argv: string[]): Promise<number> {
     const config = { ...raw };
     for (const s of secrets) config[`${PROJECT}:${s.key}`] = `placeholder-for-${s.key}`;
     for (const k of file.secureKeys) if (!(k in config)) config[k] = "placeholder-for-secure-value";
+    // Real values, as `pulumi config --show-secrets --json` prints them: {"<project>:<key>": {value, secret}}.
+    const given: Record<string, { value?: unknown; secret?: boolean }> =
+        secretsAt >= 0 ? JSON.parse(readFileSync(argv[secretsAt + 1], "utf8")) : {};
+    // Only for the secrets this stack reads: one file can serve `--all`.
+    const needed = new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys]);
+    const givenSecrets = Object.entries(given).filter(([k, v]) => needed.has(k) && v.secret && typeof v.value === "string");
+    for (const [k, v] of givenSecrets) config[k] = v.value as string;
+    secrets = secrets.map((s) => (givenSecrets.some(([k]) => k === `${PROJECT}:${s.key}`) ? { ...s, status: "given" } : s));
 
     const rec = installRecorder({
         project: PROJECT,
@@ -81,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         organization: "organization",
         preview: true,
         config,
-        secretKeys: [...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys],
+        secretKeys: [...new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys, ...givenSecrets.map(([k]) => k)])],
         call: (token) => {
             const fields = INVOKE_FIELDS[token];
             if (!fields) throw new Error(`the offline plan doesn't know what invoke ${token} returns; add it to INVOKE_FIELDS`);

@@ -1,11 +1,13 @@
-// npm run plan -- <stack...> | --all   [--json] [--graph] [--diff <git-ref>]
+// npm run plan -- <stack...> | --all   [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>]
 //
 // The desired state of a stack with nothing but Node.js: the real program (infra/index.ts) evaluated
 // under Pulumi's mock runtime, no CLI, cloud or credentials. Secrets never appear: secret config gets
 // placeholders and every secret value prints as [secret]; what the cloud computes prints as
-// (known after apply). Exits 1 on an invalid stack file, with the config error.
+// (known after apply). `--root` plans another checkout of this project; `--secrets` takes the output of
+// `pulumi config --show-secrets --json` to evaluate with real secret values, which stay unprinted.
+// Exits 1 on an invalid stack file, with the config error.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -17,8 +19,8 @@ const REPO = path.join(__dirname, "..");
 export class PlanError extends Error {}
 
 /** Evaluate one stack in its own process (the entry module runs once per process). */
-export function planStack(stack: string, root: string = REPO): StackPlan {
-    const args = ["--import", "tsx", path.join(REPO, "scripts", "plan-stack.ts"), stack, "--root", root];
+export function planStack(stack: string, root: string = REPO, secretsFile?: string): StackPlan {
+    const args = ["--import", "tsx", path.join(REPO, "scripts", "plan-stack.ts"), stack, "--root", root, ...(secretsFile ? ["--secrets", secretsFile] : [])];
     const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: root, maxBuffer: 64 * 1024 * 1024 });
     if (r.status === 3) throw new PlanError(r.stderr.trim());
     if (r.status !== 0) throw new Error(`planning stack ${stack} failed:\n${r.stderr}`);
@@ -69,9 +71,14 @@ export function renderText(plan: StackPlan): string {
     out.push("", "Outputs");
     out.push(indent(YAML.stringify(plan.outputs), "  "));
     if (plan.secrets.length > 0) {
-        out.push("", "Secret config (placeholders used offline)");
+        out.push("", "Secret config (a placeholder is used for any value not given)");
         for (const s of plan.secrets) {
-            const how = s.status === "secure" ? "set (secure: in the stack file, not decrypted offline)" : `not set: pulumi config set --secret ${s.key} <value> --stack ${plan.stack}`;
+            const how =
+                s.status === "given"
+                    ? "value from --secrets"
+                    : s.status === "secure"
+                      ? "set (secure: in the stack file, not decrypted offline)"
+                      : `not set: pulumi config set --secret ${s.key} <value> --stack ${plan.stack}`;
             out.push(`  ${s.key}: ${s.purpose}; ${how}`);
         }
     }
@@ -198,13 +205,13 @@ export function renderDiff(d: PlanDiff): string {
 }
 
 /** A checkout of `ref` in a temporary folder, sharing this checkout's node_modules. */
-function checkout(ref: string): string {
+function checkout(root: string, ref: string): string {
     const dir = mkdtempSync(path.join(tmpdir(), "gitops-plan-"));
-    const archive = spawnSync("git", ["archive", "--format=tar", ref], { cwd: REPO, maxBuffer: 512 * 1024 * 1024 });
+    const archive = spawnSync("git", ["archive", "--format=tar", ref], { cwd: root, maxBuffer: 512 * 1024 * 1024 });
     if (archive.status !== 0) throw new PlanError(`git archive ${ref} failed: ${archive.stderr.toString().trim()}`);
     const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
     if (untar.status !== 0) throw new Error(`extracting ${ref} failed: ${untar.stderr.toString()}`);
-    symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
+    if (!existsSync(path.join(dir, "node_modules"))) symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
     return dir;
 }
 
@@ -219,20 +226,25 @@ function main(argv: string[]): number {
         if (i >= 0) args.splice(i, 1);
         return i >= 0;
     };
-    const diffAt = args.indexOf("--diff");
-    const ref = diffAt >= 0 ? args.splice(diffAt, 2)[1] : undefined;
+    const option = (name: string) => {
+        const i = args.indexOf(name);
+        return i >= 0 ? (args.splice(i, 2)[1] ?? "") : undefined;
+    };
+    const ref = option("--diff");
+    const root = path.resolve(option("--root") ?? REPO);
+    const secretsFile = option("--secrets");
     const json = flag("--json");
     const graph = flag("--graph");
     const all = flag("--all");
-    const stacks = all ? listStacks(path.join(REPO, "stacks")) : args;
-    if (stacks.length === 0 || args.some((a) => a.startsWith("--")) || (diffAt >= 0 && !ref)) {
-        console.error("usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>]");
+    const stacks = all ? listStacks(path.join(root, "stacks")) : args;
+    if (stacks.length === 0 || args.some((a) => a.startsWith("--")) || ref === "" || secretsFile === "") {
+        console.error("usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>]");
         return 2;
     }
     try {
-        const plans = stacks.map((s) => planStack(s));
+        const plans = stacks.map((s) => planStack(s, root, secretsFile));
         if (ref !== undefined) {
-            const dir = checkout(ref);
+            const dir = checkout(root, ref);
             try {
                 const before = (s: string) => (listStacks(path.join(dir, "stacks")).includes(s) ? planStack(s, dir) : undefined);
                 const diffs = plans.map((p) => diffPlans(p.stack, ref, before(p.stack), p));

@@ -26,8 +26,11 @@ export interface PlannedResource {
 export interface SecretStatus {
     readonly key: string;
     readonly purpose: string;
-    /** `secure`: encrypted in the stack file, not decrypted offline; `unset`: not in the stack file. */
-    readonly status: "secure" | "unset";
+    /**
+     * `secure`: encrypted in the stack file, not decrypted offline (a placeholder is used); `unset`: not in
+     * the stack file (a placeholder is used); `given`: its value came from `--secrets`.
+     */
+    readonly status: "secure" | "unset" | "given";
 }
 
 export interface StackPlan {

@@ -1,0 +1,203 @@
+// npm run plan: the offline plan of every stack, redaction proven with canary secrets, the JSON
+// shape, config errors, the dependency graph, and the diff between two git refs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import type { StackPlan } from "../scripts/lib/plan-model.ts";
+import type { PlanDiff } from "../scripts/plan.ts";
+import { REPO_ROOT, shippedStacks } from "./support.ts";
+
+function plan(args: string[], cwd = REPO_ROOT) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(cwd, "scripts", "plan.ts"), ...args], { encoding: "utf8", cwd, maxBuffer: 64 * 1024 * 1024 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Canary values for every secret the shipped stacks read, as `pulumi config --show-secrets --json`
+// would print them, plus the forms the program derives from them (base64 for Flux).
+const CANARIES: Record<string, string> = {
+    connectorPat: "CANARY-connector-9f1d",
+    appRepoPat: "CANARY-apprepo-77ab",
+    gitopsRepoPat: "CANARY-gitopsrepo-3c3c",
+    arcKubeconfig: "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: CANARY-kubeconfig-1e1e}}]\n",
+};
+const NEEDLES = [
+    ...Object.values(CANARIES),
+    "CANARY-kubeconfig-1e1e",
+    ...Object.values(CANARIES).map((v) => Buffer.from(v).toString("base64")),
+];
+const secretsFile = path.join(mkdtempSync(path.join(tmpdir(), "plan-secrets-")), "secrets.json");
+writeFileSync(secretsFile, JSON.stringify(Object.fromEntries(Object.entries(CANARIES).map(([k, v]) => [`gitops-platform:${k}`, { value: v, secret: true }]))));
+
+const json = plan(["--all", "--json", "--graph", "--secrets", secretsFile]);
+const text = plan(["--all", "--secrets", secretsFile]);
+const plans = (): (StackPlan & { graph: { mermaid: string; dot: string } })[] => JSON.parse(json.stdout);
+const byStack = (s: string) => plans().find((p) => p.stack === s)!;
+const resource = (p: StackPlan, key: string) => {
+    const r = p.resources.find((x) => x.key === key);
+    assert.ok(r, `${key} in the plan of ${p.stack}`);
+    return r;
+};
+
+test("the plan covers every shipped stack and exits 0", () => {
+    assert.equal(json.status, 0, json.stderr);
+    assert.equal(text.status, 0, text.stderr);
+    assert.deepEqual(plans().map((p) => p.stack), shippedStacks());
+    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 44, edge: 18, prod: 29, stage: 7 });
+});
+
+test("canary secret values appear nowhere: not in text, JSON or graph output", () => {
+    for (const needle of NEEDLES) {
+        assert.ok(!json.stdout.includes(needle), `${needle} in --json --graph output`);
+        assert.ok(!text.stdout.includes(needle), `${needle} in text output`);
+        assert.ok(!json.stderr.includes(needle) && !text.stderr.includes(needle), `${needle} in stderr`);
+    }
+    // They did reach the program (not placeholders), and its secret inputs are there, redacted.
+    for (const p of plans()) for (const s of p.secrets) assert.equal(s.status, "given", `${p.stack} ${s.key}`);
+    assert.deepEqual(byStack("edge").secrets.map((s) => s.key).sort(), ["arcKubeconfig", "connectorPat", "gitopsRepoPat"]);
+    const dev = byStack("dev");
+    assert.deepEqual(resource(dev, "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat").inputs.stringData, "[secret]");
+    assert.deepEqual(resource(dev, "github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-pat").inputs.plaintextValue, "[secret]");
+    assert.deepEqual(resource(byStack("edge"), "azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config").inputs.configurationProtectedSettings, "[secret]");
+    assert.equal(resource(byStack("edge"), "pulumi:providers:kubernetes::arc-edge-cluster-k8s").inputs.kubeconfig, "[secret]");
+});
+
+test("--json: resources with parent, provider, dependencies and intent inputs; Kubernetes objects; GitHub secrets by scope; outputs", () => {
+    const dev = byStack("dev");
+    assert.deepEqual(Object.keys(dev).sort(), ["github", "graph", "kubernetes", "outputs", "resources", "secrets", "stack"]);
+    const fc = resource(dev, "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config");
+    assert.equal(fc.parent, "gitops:flux:Flux::arc-cicd-cluster-flux");
+    assert.deepEqual(fc.dependsOn.includes("azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension"), true);
+    assert.deepEqual((fc.inputs.kustomizations as any)["cluster-config"].path, "arc-cicd-cluster/manifests");
+    assert.equal(fc.inputs.clusterName, "(known after apply)", "the cluster's name comes back from ARM");
+    const release = resource(dev, "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release");
+    assert.equal(release.provider, "pulumi:providers:kubernetes::arc-cicd-cluster-k8s");
+    assert.deepEqual([release.inputs.chart, release.inputs.version, (release.inputs.values as any).gitHubGitOpsRepoName], ["gitops-connector", "1.2.1", "arc-cicd-demo-src"]);
+    const acrPull = resource(dev, "azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull");
+    assert.deepEqual([acrPull.inputs.principalId, acrPull.inputs.principalType], ["(known after apply)", "ServicePrincipal"], "the kubelet identity exists only after apply");
+
+    const kinds = dev.kubernetes.map((m) => `${m.apiVersion}/${m.kind}`);
+    assert.deepEqual(kinds, ["v1/Secret", "notification.toolkit.fluxcd.io/v1beta3/Provider", "notification.toolkit.fluxcd.io/v1beta3/Alert"]);
+    const alert = dev.kubernetes.find((m) => m.kind === "Alert") as any;
+    assert.deepEqual(alert.spec.eventSources.map((s: any) => s.name), ["cluster-config", "cluster-config-cluster-config"]);
+
+    assert.deepEqual(dev.github.repository, {
+        "arc-cicd-demo-src": [
+            "AKS_NAME", "AKS_RESOURCE_GROUP", "AZURE_CREDENTIALS", "AZURE_VOTE_IMAGE_REPO", "AZ_ACR_NAME", "DEMO_APP_URL", "MANIFESTS_BRANCH", "MANIFESTS_FOLDER",
+            "MANIFESTS_REPO", "PAT", "SYSTEM_LABEL", "VOTE_APP_TITLE",
+        ],
+    });
+    assert.deepEqual(dev.github.environments, { "arc-cicd-demo-src/az-vote-app-dev": ["ENVIRONMENT_NAME", "TARGET_NAMESPACE"] });
+    assert.deepEqual(byStack("prod").github.environments, { "arc-cicd-demo-src/az-vote-app-prod": ["AKS_NAME", "AKS_RESOURCE_GROUP", "ENVIRONMENT_NAME", "TARGET_NAMESPACE"] });
+
+    assert.equal(dev.outputs.clusterId, "(known after apply)");
+    assert.equal(dev.outputs.ciClientId, "(known after apply)");
+    assert.equal(dev.outputs.connectorAddress, "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase");
+    assert.equal(byStack("stage").outputs.clusterName, "(known after apply)", "read from dev's outputs at deploy time");
+    assert.deepEqual(dev.secrets.map((s) => [s.key, s.status]), [["appRepoPat", "given"], ["connectorPat", "given"]]);
+});
+
+test("the text plan shows the tree, the Kubernetes YAML, the GitHub secrets by scope, the outputs and the secret placeholders", () => {
+    const out = text.stdout;
+    assert.match(out, /^Offline plan for stack dev: 44 resources$/m);
+    assert.match(out, /^ {2}\+ gitops:flux:Flux {2}arc-cicd-cluster-flux\n {4}\+ azure-native:kubernetesconfiguration:Extension {2}arc-cicd-cluster-flux-extension$/m);
+    assert.match(out, /^kind: Alert$/m);
+    assert.match(out, /^ {2}repository arc-cicd-demo-src: AKS_NAME, AKS_RESOURCE_GROUP, AZURE_CREDENTIALS,/m);
+    assert.match(out, /^ {2}environment arc-cicd-demo-src\/az-vote-app-stage: ENVIRONMENT_NAME, TARGET_NAMESPACE$/m);
+    assert.match(out, /^ {2}clusterId: \(known after apply\)$/m);
+    assert.match(out, /^ {2}connectorPat: the GitOps Connector's orchestratorPAT; value from --secrets$/m);
+});
+
+test("--graph: Mermaid and DOT with components as groups and dependency edges", () => {
+    const dev = byStack("dev");
+    const ids = new Map(dev.resources.map((r, i) => [r.key, `n${i}`]));
+    const id = (k: string) => ids.get(k)!;
+    const ext = id("azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension");
+    const cfg = id("azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config");
+    const alert = id("kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert");
+    const release = id("kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release");
+    assert.match(dev.graph.mermaid, /^flowchart LR\n/);
+    assert.ok(dev.graph.mermaid.includes(`  ${ext} --> ${cfg}\n`), "configuration after extension");
+    assert.ok(dev.graph.mermaid.includes(`subgraph ${id("gitops:flux:Flux::arc-cicd-cluster-flux")}["Flux<br/>arc-cicd-cluster-flux"]`));
+    assert.ok(dev.graph.dot.startsWith('digraph "dev" {'));
+    assert.ok(dev.graph.dot.includes(`  "${ext}" -> "${cfg}";`));
+    assert.ok(dev.graph.dot.includes(`  "${ext}" -> "${alert}";`));
+    assert.ok(dev.graph.mermaid.includes(`  ${id("gitops:connector:GitOpsConnector::arc-cicd-cluster-connector")} --> ${alert}\n`) || dev.graph.mermaid.includes(`  ${release} --> ${alert}\n`));
+});
+
+test("the README shows the dev stack's graph exactly as --graph prints it", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const block = /<!-- dev-graph:start -->\n```mermaid\n([\s\S]*?)```\n<!-- dev-graph:end -->/.exec(readme);
+    assert.ok(block, "README has the dev graph between <!-- dev-graph:start --> and <!-- dev-graph:end -->");
+    assert.equal(block[1], byStack("dev").graph.mermaid, "README graph is stale: run npm run readme-graph");
+});
+
+/** A throwaway git repo holding this working tree (node_modules shared), for diffs and bad stacks. */
+function scratchRepo(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-repo-"));
+    const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    for (const f of files) {
+        mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
+    }
+    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    const git = (...a: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...a], { cwd: dir, encoding: "utf8" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    return dir;
+}
+
+test("--diff <ref>: resources added, removed and changed between a ref and the working tree, secrets still redacted", () => {
+    const dir = scratchRepo();
+    const devFile = path.join(dir, "stacks", "Pulumi.dev.yaml");
+    const doc = YAML.parse(readFileSync(devFile, "utf8"));
+    doc.config["gitops-platform:cluster"].aks.systemPool = { count: 3 };
+    doc.config["gitops-platform:connector"] = { enabled: false };
+    writeFileSync(devFile, YAML.stringify(doc));
+    const r = plan(["dev", "--diff", "HEAD", "--json", "--secrets", secretsFile], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const d = JSON.parse(r.stdout) as PlanDiff;
+    assert.equal(d.ref, "HEAD");
+    assert.deepEqual(d.added, []);
+    assert.deepEqual(d.removed, [
+        "gitops:connector:GitOpsConnector::arc-cicd-cluster-connector",
+        "gitops:notifications:FluxNotifications::arc-cicd-cluster-notifications",
+        "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat",
+        "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-cluster-notifications-provider",
+    ]);
+    assert.deepEqual(d.changed, [
+        { key: "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks", changes: [{ path: "inputs.agentPoolProfiles[0].count", before: 2, after: 3 }] },
+    ]);
+    for (const needle of NEEDLES) assert.ok(!r.stdout.includes(needle));
+    const textDiff = plan(["dev", "--diff", "HEAD"], dir);
+    assert.match(textDiff.stdout, /^Plan diff for stack dev: HEAD -> working tree: 0 added, 6 removed, 1 changed$/m);
+    assert.match(textDiff.stdout, /^ {6}inputs\.agentPoolProfiles\[0\]\.count: 2 -> 3$/m);
+});
+
+test("an invalid stack file exits 1 with the config error; a missing one too", () => {
+    const dir = scratchRepo();
+    const bad = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.dev.yaml"), "utf8"));
+    bad.config["gitops-platform:registry"].name = "arc-demo-acr";
+    writeFileSync(path.join(dir, "stacks", "Pulumi.bad.yaml"), YAML.stringify(bad));
+    const r = plan(["bad"], dir);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr.trim(), "Invalid stack configuration in stacks/Pulumi.bad.yaml:\n  - gitops-platform:registry.name: expected 5-50 letters or digits (ACR names allow no '-')");
+    const missing = plan(["nope"]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no stack file stacks\/Pulumi\.nope\.yaml/);
+    assert.equal(plan([]).status, 2);
+});
+
+test("without --secrets, each secret is a visible placeholder entry saying how to set it", () => {
+    const r = plan(["stage", "dev"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}connectorPat: the GitOps Connector's orchestratorPAT; not set: pulumi config set --secret connectorPat <value> --stack dev$/m);
+    assert.match(r.stdout, /^Offline plan for stack stage: 7 resources$/m);
+});
