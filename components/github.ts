@@ -55,8 +55,13 @@ export interface EnvironmentProtection {
     readonly waitTimer?: number;
     /** Which branches may deploy: `protected` branches, a list of branch patterns, or any (`all`). Default `all`. */
     readonly branches?: "all" | "protected" | readonly string[];
-    /** Keep the person who triggered a deployment from approving it. Default true when there are reviewers. */
+    /**
+     * Keep the person who triggered a deployment from approving it. Default false: CD_Stage is triggered
+     * by the connector's repository_dispatch, i.e. by the PAT's owner, often the only reviewer.
+     */
     readonly preventSelfReview?: boolean;
+    /** Let repository admins bypass the protection rules. Default true (GitHub's default). */
+    readonly canAdminsBypass?: boolean;
 }
 
 export interface EnvironmentArgs {
@@ -104,7 +109,8 @@ export class Environment extends pulumi.ComponentResource {
                 environment: args.environment,
                 reviewers: reviewers(p, this),
                 waitTimer: p?.waitTimer ?? 0,
-                preventSelfReview: reviewerCount > 0 ? (p?.preventSelfReview ?? true) : false,
+                preventSelfReview: p?.preventSelfReview ?? false,
+                canAdminsBypass: p?.canAdminsBypass ?? true,
                 deploymentBranchPolicy:
                     branches === "all"
                         ? undefined
@@ -148,6 +154,11 @@ export interface AppRepositorySettingsArgs {
     readonly workflowPermissions?: "read" | "write";
     /** Actions is disabled on new forks; the sample workflows need it on. Default true. */
     readonly actionsEnabled?: boolean;
+    /**
+     * Which actions may run (`all`, `local_only`, `selected`). Default: left as the repository (or its
+     * organization's policy) has it.
+     */
+    readonly allowedActions?: "all" | "local_only" | "selected";
 }
 
 /** The app repository's Actions settings the sample workflows depend on. */
@@ -156,7 +167,7 @@ export class AppRepositorySettings extends pulumi.ComponentResource {
         super("gitops:github:AppRepositorySettings", name, {}, opts);
         const actions = new github.ActionsRepositoryPermissions(
             `${name}-actions`,
-            { repository: args.repository, enabled: args.actionsEnabled ?? true, allowedActions: "all" },
+            { repository: args.repository, enabled: args.actionsEnabled ?? true, allowedActions: args.allowedActions },
             { parent: this },
         );
         new github.WorkflowRepositoryPermissions(
@@ -174,7 +185,11 @@ export class AppRepositorySettings extends pulumi.ComponentResource {
  */
 export function mergeCommitProblem(repo: { allowMergeCommit: boolean; mergeCommitTitle: string; fullName: string }): string | undefined {
     if (!repo.allowMergeCommit) {
-        return `${repo.fullName} doesn't allow merge commits; the GitOps Connector reads the run ID from the merge-commit message, so squash or rebase merges break promotion to stage. Enable "Allow merge commits".`;
+        return (
+            `${repo.fullName} doesn't allow merge commits; the GitOps Connector reads the run ID from the merge-commit message, so squash or rebase ` +
+            `merges break promotion to stage. Enable "Allow merge commits". (GitHub only shows this setting to tokens with push access: if it is ` +
+            `enabled, give the GitHub token push access to ${repo.fullName}.)`
+        );
     }
     if (repo.mergeCommitTitle !== "MERGE_MESSAGE") {
         return `${repo.fullName} titles merge commits ${repo.mergeCommitTitle}; the GitOps Connector needs GitHub's default merge message (MERGE_MESSAGE).`;

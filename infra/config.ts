@@ -345,6 +345,8 @@ const GitHubRepositoryScopeSchema = z.strictObject({
     imageRepository: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "expected a lowercase repository name").default("azvote"),
     workflowPermissions: z.enum(["read", "write"]).default("write"),
     actionsEnabled: z.boolean().default(true),
+    /** Which actions may run on the app repo. Unset: left as it is. */
+    allowedActions: z.enum(["all", "local_only", "selected"]).optional(),
     /** Fail when the GitOps repo disallows merge commits or retitles them (the connector parses them). */
     requireMergeCommits: z.boolean().default(true),
 });
@@ -366,6 +368,13 @@ const GitHubEnvironmentSchema = z.strictObject({
     waitTimer: z.number().int().min(0).max(43200).default(0),
     /** Branches that may deploy: `all`, `protected`, or a list of patterns. */
     branches: z.union([z.enum(["all", "protected"]), z.array(z.string().min(1)).min(1)]).default("all"),
+    /**
+     * Keep whoever triggered a deployment from approving it. Off by default: CD_Stage is triggered by the
+     * connector's PAT owner, who is often the only reviewer.
+     */
+    preventSelfReview: z.boolean().default(false),
+    /** Let repository admins bypass the rules (GitHub's default). */
+    canAdminsBypass: z.boolean().default(true),
 });
 
 const GitHubSchema = z.strictObject({
@@ -382,7 +391,15 @@ const GitHubSchema = z.strictObject({
     /** The GitHub environment this stack owns. */
     environment: GitHubEnvironmentSchema.prefault({}),
     /** Rename any secret the workflows read, e.g. `{AZ_ACR_NAME: ACR_NAME}`; keep it the same in every stack. */
-    secretNames: z.partialRecord(z.enum(SECRET_KEYS), z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an Actions secret name")).default({}),
+    secretNames: z
+        .partialRecord(
+            z.enum(SECRET_KEYS),
+            z
+                .string()
+                .regex(/^[A-Z_][A-Z0-9_]*$/, "expected an Actions secret name")
+                .refine((n) => !n.startsWith("GITHUB_"), "names starting with GITHUB_ are reserved by GitHub"),
+        )
+        .default({}),
 });
 
 export const OwnerStackSchema = z.strictObject({
@@ -624,6 +641,14 @@ function checkGitHub(c: StackConfig): string[] {
     }
     if (g.repositoryStack !== undefined && g.repositoryStack.split("/").pop() === self) {
         problems.push(`${key("github", "repositoryStack")}: names this stack; set github.repository instead`);
+    }
+    const renamed = new Map<string, string[]>();
+    for (const k of SECRET_KEYS) {
+        const n = g.secretNames[k] ?? k;
+        renamed.set(n, [...(renamed.get(n) ?? []), k]);
+    }
+    for (const [n, keys] of renamed) {
+        if (keys.length > 1) problems.push(`${key("github", "secretNames")}: ${keys.join(" and ")} would both be called ${n}`);
     }
     if (c.kind === "shared") {
         if (g.repository !== undefined) {

@@ -1,7 +1,7 @@
 // Which GitHub Actions secrets a stack manages, at which scope, under which names. Pure: the program
 // fills in values from the platform's outputs, and `npm run check-workflows` compares the same layout
 // with what real workflow files read.
-import type { GitHubConfig, SecretKey, StackConfig } from "./config.ts";
+import { DEFAULT_APP_REPO, manifestsConfiguration, parseGitRepoUrl, type GitHubConfig, type SecretKey, type StackConfig } from "./config.ts";
 
 /** The secrets at repository level: read by jobs without an environment, or the same in every environment. */
 export function repositorySecretKeys(mode: "clientSecret" | "oidc"): SecretKey[] {
@@ -58,6 +58,15 @@ export function onOtherCluster(c: StackConfig): boolean {
     return repo !== undefined && repo !== c.stack && clusterStack(c) !== repo;
 }
 
+/**
+ * Whether this stack grants the CI identity access to its cluster: a stack owning a cluster other than
+ * the repository level's. Stacks sharing that cluster rely on the owner's grant (two identical role
+ * assignments would collide in Azure).
+ */
+export function grantsClusterAccess(c: StackConfig): boolean {
+    return c.kind === "owner" && onOtherCluster(c);
+}
+
 export interface SecretLayout {
     /** Secret names at repository level (empty unless this stack owns that level). */
     readonly repository: readonly string[];
@@ -74,3 +83,47 @@ export function secretLayout(c: StackConfig): SecretLayout {
         environment: { name: g.environment.name, secrets: environmentSecretKeys(onOtherCluster(c)).map((k) => secretName(g, k)) },
     };
 }
+
+/**
+ * What must hold across all the stacks of a project, which no single stack can see at deploy time:
+ * one owner per GitHub object, one connector dispatching to each app repo, and a CI grant on every
+ * cluster an environment runs on. Returns one message per violation.
+ */
+export function crossStackProblems(configs: readonly StackConfig[]): string[] {
+    const problems: string[] = [];
+    const owners = new Map<string, string[]>();
+    const own = (what: string, stack: string) => owners.set(what, [...(owners.get(what) ?? []), stack]);
+    const byName = new Map(configs.map((c) => [c.stack, c]));
+    for (const c of configs) {
+        const g = c.github;
+        if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {
+            // Every connector dispatches sync-success to its app repo on each reconciliation: two would
+            // start the promotion workflow twice per merge.
+            const gitops = parseGitRepoUrl(manifestsConfiguration(c).url);
+            const app = c.connector.github.appRepo ?? g?.appRepo ?? DEFAULT_APP_REPO;
+            if (gitops?.kind === "github") own(`the GitOps Connector's sync-success dispatches to ${gitops.owner}/${app}`, c.stack);
+        }
+        if (!g) continue;
+        const repo = `${g.owner}/${g.appRepo}`;
+        if (g.repository) own(`the repository-level secrets of ${repo}`, c.stack);
+        own(`environment ${g.environment.name} of ${repo}`, c.stack);
+        const repoStack = repositoryStack(c);
+        if (repoStack !== undefined && !byName.has(repoStack)) problems.push(`stack ${c.stack}: github.repositoryStack '${repoStack}' has no stack file`);
+        if (repoStack !== undefined && repoStack !== c.stack && !byName.get(repoStack)?.github?.repository) {
+            if (byName.has(repoStack)) problems.push(`stack ${c.stack}: stack ${repoStack} named in github.repositoryStack doesn't own the repository level (no github.repository)`);
+        }
+        if (onOtherCluster(c) && c.kind === "shared") {
+            const owner = byName.get(clusterStack(c));
+            if (owner && !(owner.github && grantsClusterAccess(owner))) {
+                problems.push(
+                    `stack ${c.stack}: its environment runs on the cluster of stack ${owner.stack}, which grants the CI identity no access to it (give ${owner.stack} a github section naming the same repository stack)`,
+                );
+            }
+        }
+    }
+    for (const [what, stacks] of owners) {
+        if (stacks.length > 1) problems.push(`${what}: claimed by stacks ${stacks.join(", ")}; exactly one stack may own it`);
+    }
+    return problems;
+}
+

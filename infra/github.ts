@@ -5,7 +5,7 @@ import * as github from "@pulumi/github";
 import { azureCredentialsJson, CiClusterAccess, CiIdentity, environmentSubject, refSubject } from "../components/ci-identity.ts";
 import { AppRepositorySettings, Environment, mergeCommitProblem, RepositorySecrets } from "../components/github.ts";
 import { manifestsConfiguration, manifestsFolder, parseGitRepoUrl, type GitHubConfig, type OwnerStackConfig, type SecretKey, type StackConfig } from "./config.ts";
-import { environmentSecretKeys, onOtherCluster, repositorySecretKeys, secretName } from "./github-layout.ts";
+import { environmentSecretKeys, grantsClusterAccess, onOtherCluster, repositorySecretKeys, secretName } from "./github-layout.ts";
 
 /** What the GitHub wiring reads from the platform: this stack's cluster and registry. */
 export interface ClusterFacts {
@@ -68,16 +68,23 @@ export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
             repository: repo,
             environment: e.name,
             secrets: Object.fromEntries(environmentSecretKeys(onOtherCluster(c)).map((k) => [name(k), envValues[k]!])),
-            protection: { reviewerUsers: e.reviewers.users, reviewerTeams: e.reviewers.teams, waitTimer: e.waitTimer, branches: e.branches },
+            protection: {
+                reviewerUsers: e.reviewers.users,
+                reviewerTeams: e.reviewers.teams,
+                waitTimer: e.waitTimer,
+                branches: e.branches,
+                preventSelfReview: e.preventSelfReview,
+                canAdminsBypass: e.canAdminsBypass,
+            },
         },
         opts,
     );
 
     if (g.repository !== undefined && c.kind === "owner") {
         Object.assign(outputs, repositoryLevel(c, g, args, opts));
-    } else if (onOtherCluster(c)) {
-        // Another cluster than the repository-level AKS_NAME names: the smoke test needs its user
-        // credentials too, and this stack owns that grant.
+    } else if (grantsClusterAccess(c)) {
+        // This stack owns a cluster other than the one the repository-level AKS_NAME names: the smoke
+        // test needs its user credentials too, and this stack owns that grant.
         const identityStack = args.stackReference(g.repositoryStack!);
         new CiClusterAccess(`${repo}-ci-${e.name}`, { principalId: identityStack.requireOutput("ciPrincipalId") as pulumi.Output<string>, clusterId: args.facts.clusterId });
     }
@@ -152,6 +159,10 @@ function repositoryLevel(
         { repository: repo, secrets: Object.fromEntries(repositorySecretKeys(ci.mode).map((k) => [secretName(g, k), values[k]!])) },
         opts,
     );
-    new AppRepositorySettings(`${repo}-settings`, { repository: repo, workflowPermissions: r.workflowPermissions, actionsEnabled: r.actionsEnabled }, opts);
+    new AppRepositorySettings(
+        `${repo}-settings`,
+        { repository: repo, workflowPermissions: r.workflowPermissions, actionsEnabled: r.actionsEnabled, allowedActions: r.allowedActions },
+        opts,
+    );
     return { ciClientId: identity.clientId, ciPrincipalId: identity.principalId, ciMode: ci.mode };
 }

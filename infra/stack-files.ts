@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { PROJECT } from "./config.ts";
+import { parseStackConfig, PROJECT, type StackConfig } from "./config.ts";
 
 /** Stack names with a Pulumi.<stack>.yaml in `dir`, sorted. */
 export function listStacks(dir: string): string[] {
@@ -35,4 +35,17 @@ export function readStackFile(dir: string, stack: string): StackFile {
 /** A stack file's values as the engine hands config to the program: every value a string. */
 export function engineConfig(values: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/**
+ * Every stack in `dir`, validated. Secret values are not needed (names and scopes are), so every
+ * secret counts as set; a `secure:` value stays unread.
+ */
+export function loadStacks(dir: string): StackConfig[] {
+    return listStacks(dir).map((s) => {
+        const file = readStackFile(dir, s);
+        const raw = engineConfig(file.values);
+        for (const k of file.secureKeys) raw[k] = "[secure]";
+        return parseStackConfig(s, raw, () => "secret", () => "organization");
+    });
 }

@@ -4,13 +4,14 @@
 // would not make visible to that job: repository-level secrets are visible to every job, environment
 // secrets only to jobs that declare that environment. The stack named with --stack, the stack that owns
 // the repository level, and every stack owning an environment on the same app repo are taken together.
-// Exits 1 when any secret is missing, 2 on bad input.
+// It also reports GitHub objects (or connector dispatches) more than one stack claims. Exits 1 when
+// anything is missing or claimed twice, 2 on bad input.
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { ConfigError, parseStackConfig, type StackConfig } from "../infra/config.ts";
-import { secretLayout, shortStack } from "../infra/github-layout.ts";
-import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
+import { ConfigError, type StackConfig } from "../infra/config.ts";
+import { crossStackProblems, secretLayout, shortStack } from "../infra/github-layout.ts";
+import { loadStacks } from "../infra/stack-files.ts";
 
 /** What one job reads. */
 export interface JobSecrets {
@@ -18,40 +19,55 @@ export interface JobSecrets {
     readonly job: string;
     /** The environment's name; undefined for none; `null` when it is an expression we can't resolve. */
     readonly environment: string | undefined | null;
+    /** Secret names read, upper-cased (GitHub matches them case-insensitively). */
     readonly secrets: readonly string[];
+    /** The job reads secrets by a computed name or all at once (`toJSON(secrets)`), which can't be checked. */
+    readonly dynamic: boolean;
 }
 
 /** Secrets GitHub provides itself. */
 const BUILT_IN = new Set(["GITHUB_TOKEN"]);
 
-function secretsIn(value: unknown, into: Set<string>): void {
+/** Secret reads inside `${{ }}` expressions of every string value (keys and plain text don't count). */
+function secretsIn(value: unknown, into: Set<string>, dynamic: { found: boolean }): void {
     if (typeof value === "string") {
-        for (const m of value.matchAll(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) into.add(m[1]);
-        for (const m of value.matchAll(/\bsecrets\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]/g)) into.add(m[1]);
-    } else if (Array.isArray(value)) {
-        for (const v of value) secretsIn(v, into);
-    } else if (value && typeof value === "object") {
-        for (const [k, v] of Object.entries(value)) {
-            secretsIn(k, into);
-            secretsIn(v, into);
+        for (const [, expr] of value.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+            for (const m of expr.matchAll(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) into.add(m[1].toUpperCase());
+            for (const m of expr.matchAll(/\bsecrets\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]/g)) into.add(m[1].toUpperCase());
+            if (/\bsecrets\[\s*[^'"\s]/.test(expr) || /\bsecrets\b(?!\s*[.[])/.test(expr)) dynamic.found = true;
         }
+    } else if (Array.isArray(value)) {
+        for (const v of value) secretsIn(v, into, dynamic);
+    } else if (value && typeof value === "object") {
+        for (const v of Object.values(value)) secretsIn(v, into, dynamic);
     }
 }
 
 /** Every job of one workflow file, with its environment and the secrets it reads. */
 export function jobSecrets(file: string, text: string): JobSecrets[] {
-    const doc = YAML.parse(text) as { env?: unknown; jobs?: Record<string, Record<string, unknown>> } | null;
+    const doc = YAML.parse(text) as { on?: unknown; env?: unknown; jobs?: Record<string, Record<string, unknown>> } | null;
     if (!doc || typeof doc.jobs !== "object" || doc.jobs === null) return [];
+    // A reusable workflow's declared secrets are its caller's to pass, not repository secrets.
+    const on = doc.on as { workflow_call?: { secrets?: Record<string, unknown> } } | undefined;
+    const passedIn = new Set(Object.keys((typeof on === "object" && on?.workflow_call?.secrets) || {}).map((k) => k.toUpperCase()));
     // Workflow-level env is evaluated for every job.
     const shared = new Set<string>();
-    secretsIn(doc.env, shared);
+    const sharedDynamic = { found: false };
+    secretsIn(doc.env, shared, sharedDynamic);
     return Object.entries(doc.jobs).map(([job, body]) => {
         const read = new Set(shared);
-        secretsIn(body, read);
+        const dynamic = { found: sharedDynamic.found };
+        secretsIn(body, read, dynamic);
         const env = body?.environment;
         const name = typeof env === "string" ? env : env && typeof env === "object" ? (env as { name?: unknown }).name : undefined;
         const environment = typeof name === "string" ? (name.includes("${{") ? null : name) : undefined;
-        return { file, job, environment, secrets: [...read].filter((s) => !BUILT_IN.has(s)).sort() };
+        return {
+            file,
+            job,
+            environment,
+            secrets: [...read].filter((x) => !BUILT_IN.has(x) && !passedIn.has(x)).sort(),
+            dynamic: dynamic.found,
+        };
     });
 }
 
@@ -85,16 +101,20 @@ export function visibility(stack: string, configs: readonly StackConfig[]): Visi
     };
 }
 
-/** One line per secret a job reads but can't see, saying why. */
+/** One line per secret a job reads but can't see, saying why. Names compare case-insensitively, as on GitHub. */
 export function missingSecrets(jobs: readonly JobSecrets[], v: Visibility): string[] {
     const problems: string[] = [];
+    const upper = (names: readonly string[]) => names.map((n) => n.toUpperCase());
+    const environments = new Map(Object.entries(v.environments).map(([name, e]) => [name.toLowerCase(), { name, secrets: upper(e.secrets) }]));
     for (const j of jobs) {
-        const env = j.environment ? v.environments[j.environment] : undefined;
-        const visible = new Set([...v.repositorySecrets, ...(env?.secrets ?? [])]);
+        // An environment picked by an expression could be any of them: count what any would give.
+        const env = j.environment === null ? undefined : j.environment ? environments.get(j.environment.toLowerCase()) : undefined;
+        const anyEnv = j.environment === null ? [...environments.values()].flatMap((e) => e.secrets) : [];
+        const visible = new Set([...upper(v.repositorySecrets), ...(env?.secrets ?? []), ...anyEnv]);
         const where = j.environment ? `environment ${j.environment}` : j.environment === null ? "an environment given by an expression" : "no environment";
         for (const s of j.secrets) {
             if (visible.has(s)) continue;
-            const elsewhere = Object.entries(v.environments).filter(([, e]) => e.secrets.includes(s)).map(([name]) => name);
+            const elsewhere = [...environments.values()].filter((e) => e.secrets.includes(s)).map((e) => e.name);
             let why: string;
             if (j.environment && !env) why = `no stack manages environment ${j.environment}`;
             else if (elsewhere.length > 0) why = `it is an environment secret of ${elsewhere.join(", ")}, which this job doesn't declare`;
@@ -105,14 +125,12 @@ export function missingSecrets(jobs: readonly JobSecrets[], v: Visibility): stri
     return problems;
 }
 
-/** Load every stack in `stacksDir` (secrets are not needed to know names and scopes). */
-export function loadStacks(stacksDir: string): StackConfig[] {
-    return listStacks(stacksDir).map((s) => {
-        const file = readStackFile(stacksDir, s);
-        const raw = engineConfig(file.values);
-        for (const k of file.secureKeys) raw[k] = "[secure]";
-        return parseStackConfig(s, raw, () => "secret", () => "organization");
-    });
+/** Reads the check can't judge, to print as warnings. */
+export function warnings(jobs: readonly JobSecrets[]): string[] {
+    return jobs.flatMap((j) => [
+        ...(j.environment === null ? [`${j.file}: job ${j.job} picks its environment with an expression; a secret counts as visible if any managed environment has it`] : []),
+        ...(j.dynamic ? [`${j.file}: job ${j.job} reads secrets by a computed name or all at once; those reads can't be checked`] : []),
+    ]);
 }
 
 export function readWorkflows(dir: string): JobSecrets[] {
@@ -148,10 +166,9 @@ function main(argv: string[]): number {
         return 2;
     }
     console.log(`${v.repository}: repository secrets from stack ${v.repositoryStack ?? "(none)"}; environments ${Object.entries(v.environments).map(([e, x]) => `${e} (${x.stack})`).join(", ") || "(none)"}`);
-    for (const j of jobs.filter((x) => x.environment === null)) {
-        console.log(`warning: ${j.file}: job ${j.job} picks its environment with an expression; only repository secrets are counted as visible`);
-    }
-    const problems = missingSecrets(jobs, v);
+    for (const w of warnings(jobs)) console.log(`warning: ${w}`);
+    // Ownership the stacks must agree on: two owners of a secret would overwrite each other.
+    const problems = [...crossStackProblems(configs), ...missingSecrets(jobs, v)];
     for (const p of problems) console.log(p);
     const read = jobs.reduce((n, j) => n + j.secrets.length, 0);
     console.log(`${jobs.length} jobs, ${read} secret reads checked: ${problems.length === 0 ? "every secret is visible to the job that reads it" : `${problems.length} not visible`}`);

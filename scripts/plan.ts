@@ -5,13 +5,15 @@
 // placeholders and every secret value prints as [secret]; what the cloud computes prints as
 // (known after apply). `--root` plans another checkout of this project; `--secrets` takes the output of
 // `pulumi config --show-secrets --json` to evaluate with real secret values, which stay unprinted.
-// Exits 1 on an invalid stack file, with the config error.
+// Exits 1 on an invalid stack file, with the config error; with --all, also when stacks claim the same
+// GitHub object or app repo.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { listStacks } from "../infra/stack-files.ts";
+import { crossStackProblems } from "../infra/github-layout.ts";
+import { listStacks, loadStacks } from "../infra/stack-files.ts";
 import { COMPUTED, SECRET, type PlannedResource, type StackPlan } from "./lib/plan-model.ts";
 
 const REPO = path.join(__dirname, "..");
@@ -262,7 +264,11 @@ function main(argv: string[]): number {
         } else {
             process.stdout.write(plans.map(renderText).join("\n"));
         }
-        return 0;
+        // With every stack in view, check what no single stack can: one owner per GitHub object, one
+        // connector per app repo, a CI grant on every cluster an environment runs on.
+        const problems = all ? crossStackProblems(loadStacks(path.join(root, "stacks"))) : [];
+        for (const p of problems) console.error(`across stacks: ${p}`);
+        return problems.length === 0 ? 0 : 1;
     } catch (e) {
         if (e instanceof PlanError) {
             console.error(e.message);

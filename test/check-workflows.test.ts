@@ -6,7 +6,9 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { jobSecrets, loadStacks, missingSecrets, readWorkflows, visibility } from "../scripts/check-workflows.ts";
+import { jobSecrets, missingSecrets, readWorkflows, visibility, warnings } from "../scripts/check-workflows.ts";
+import { crossStackProblems } from "../infra/github-layout.ts";
+import { loadStacks } from "../infra/stack-files.ts";
 import { REPO_ROOT } from "./support.ts";
 
 const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "workflows");
@@ -20,14 +22,14 @@ function cli(...args: string[]) {
 test("jobs, their environments and the secrets they read are found in every form", () => {
     const jobs = readWorkflows(path.join(FIXTURES, "tutorial"));
     assert.deepEqual(
-        jobs.map((j) => [j.file, j.job, j.environment, j.secrets]),
+        jobs.map((j) => [j.file, j.job, j.environment, j.secrets, j.dynamic]),
         [
-            ["build-and-deploy-dev.yml", "build", undefined, ["AZURE_CREDENTIALS", "AZ_ACR_NAME"]],
+            ["build-and-deploy-dev.yml", "build", undefined, ["AZURE_CREDENTIALS", "AZ_ACR_NAME"], false],
             ["build-and-deploy-dev.yml", "deploy-dev", "az-vote-app-dev", [
                 "AZ_ACR_NAME", "DEMO_APP_URL", "ENVIRONMENT_NAME", "MANIFESTS_BRANCH", "MANIFESTS_FOLDER", "MANIFESTS_REPO", "PAT", "SYSTEM_LABEL", "TARGET_NAMESPACE", "VOTE_APP_TITLE",
-            ]],
-            ["promote-stage.yml", "test-dev", "az-vote-app-dev", ["AKS_NAME", "AKS_RESOURCE_GROUP", "AZURE_CREDENTIALS", "TARGET_NAMESPACE"]],
-            ["promote-stage.yml", "deploy-stage", "az-vote-app-stage", ["AZURE_VOTE_IMAGE_REPO", "ENVIRONMENT_NAME", "MANIFESTS_REPO", "PAT", "TARGET_NAMESPACE"]],
+            ], false],
+            ["promote-stage.yml", "test-dev", "az-vote-app-dev", ["AKS_NAME", "AKS_RESOURCE_GROUP", "AZURE_CREDENTIALS", "TARGET_NAMESPACE"], false],
+            ["promote-stage.yml", "deploy-stage", "az-vote-app-stage", ["AZURE_VOTE_IMAGE_REPO", "ENVIRONMENT_NAME", "MANIFESTS_REPO", "PAT", "TARGET_NAMESPACE"], false],
         ],
     );
     assert.deepEqual(jobSecrets("x.yml", "name: x\non: push\n"), []);
@@ -44,21 +46,31 @@ test("the shipped stacks together make every secret of the tutorial-shaped workf
     assert.match(r.stdout, /4 jobs, 21 secret reads checked: every secret is visible to the job that reads it/);
 });
 
-test("misplaced, unmanaged and unresolvable secrets are reported, and the exit code is 1", () => {
+test("misplaced and unmanaged secrets are reported, and the exit code is 1", () => {
     const expected = [
         "misplaced.yml: job no-environment (no environment) reads secrets.SLACK_WEBHOOK, which it can't see: no stack manages it",
         "misplaced.yml: job no-environment (no environment) reads secrets.TARGET_NAMESPACE, which it can't see: it is an environment secret of az-vote-app-dev, az-vote-app-prod, az-vote-app-stage, which this job doesn't declare",
         "misplaced.yml: job unmanaged-environment (environment az-vote-app-qa) reads secrets.ENVIRONMENT_NAME, which it can't see: no stack manages environment az-vote-app-qa",
         "misplaced.yml: job unmanaged-environment (environment az-vote-app-qa) reads secrets.SLACK_WEBHOOK, which it can't see: no stack manages environment az-vote-app-qa",
-        "misplaced.yml: job computed-environment (an environment given by an expression) reads secrets.ENVIRONMENT_NAME, which it can't see: it is an environment secret of az-vote-app-dev, az-vote-app-prod, az-vote-app-stage, which this job doesn't declare",
         "misplaced.yml: job computed-environment (an environment given by an expression) reads secrets.SLACK_WEBHOOK, which it can't see: no stack manages it",
     ];
     assert.deepEqual(missingSecrets(readWorkflows(path.join(FIXTURES, "broken")), visibility("dev", loadStacks(STACKS))), expected);
     const r = cli(path.join(FIXTURES, "broken"), "--stack", "dev");
     assert.equal(r.status, 1);
     for (const line of expected) assert.ok(r.stdout.includes(line), line);
-    assert.match(r.stdout, /warning: misplaced.yml: job computed-environment picks its environment with an expression/);
-    assert.match(r.stdout, /3 jobs, 7 secret reads checked: 6 not visible/);
+    assert.match(r.stdout, /warning: misplaced.yml: job computed-environment picks its environment with an expression; a secret counts as visible if any managed environment has it/);
+    assert.match(r.stdout, /3 jobs, 7 secret reads checked: 5 not visible/);
+});
+
+test("only ${{ }} expressions count; names match case-insensitively; a reusable workflow's own secrets are its caller's", () => {
+    const jobs = readWorkflows(path.join(FIXTURES, "tricky"));
+    assert.deepEqual(jobs.map((j) => [j.job, j.environment, j.secrets, j.dynamic]), [
+        ["text-only", undefined, [], false],
+        ["mixed-case", "AZ-VOTE-APP-DEV", ["PAT", "TARGET_NAMESPACE"], false],
+        ["all-at-once", undefined, [], true],
+    ]);
+    assert.deepEqual(missingSecrets(jobs, visibility("dev", loadStacks(STACKS))), []);
+    assert.deepEqual(warnings(jobs), ["reusable-and-text.yml: job all-at-once reads secrets by a computed name or all at once; those reads can't be checked"]);
 });
 
 test("in OIDC mode the stacks publish no AZURE_CREDENTIALS, and workflows still reading it are caught", () => {
@@ -84,4 +96,36 @@ test("bad input exits 2 with a message", () => {
     const noGitHub = cli(path.join(FIXTURES, "tutorial"), "--stack", "edge");
     assert.equal(noGitHub.status, 2);
     assert.match(noGitHub.stderr, /stack edge has no github section, so it manages no secrets/);
+});
+
+test("objects claimed by two stacks are errors: an environment, the repository level, connector dispatches; and a missing cluster grant", () => {
+    assert.deepEqual(crossStackProblems(loadStacks(STACKS)), []);
+    const dir = mkdtempSync(path.join(tmpdir(), "stacks-dup-"));
+    cpSync(STACKS, dir, { recursive: true });
+    const edit = (stack: string, change: (config: any) => void) => {
+        const file = path.join(dir, `Pulumi.${stack}.yaml`);
+        const doc = YAML.parse(readFileSync(file, "utf8"));
+        change(doc.config);
+        writeFileSync(file, YAML.stringify(doc));
+    };
+    // qa: a second owner of az-vote-app-stage, on prod's cluster (which grants it nothing).
+    writeFileSync(path.join(dir, "Pulumi.qa.yaml"), YAML.stringify({ config: {
+        "gitops-platform:cluster": { mode: "shared", stack: "prod" },
+        "gitops-platform:github": { owner: "your-github-org", repositoryStack: "dev", environment: { name: "az-vote-app-stage", namespace: "prod" } },
+    } }));
+    edit("prod", (c) => {
+        c["gitops-platform:github"] = { owner: "your-github-org", repository: {}, environment: { name: "az-vote-app-prod" } };
+        c["gitops-platform:connector"] = { mode: "GITHUB" };
+    });
+    edit("stage", (c) => (c["gitops-platform:github"].repositoryStack = "dev"));
+    const problems = crossStackProblems(loadStacks(dir));
+    assert.deepEqual(problems.sort(), [
+        "environment az-vote-app-stage of your-github-org/arc-cicd-demo-src: claimed by stacks qa, stage; exactly one stack may own it",
+        "stack qa: its environment runs on the cluster of stack prod, which grants the CI identity no access to it (give prod a github section naming the same repository stack)",
+        "the GitOps Connector's sync-success dispatches to your-github-org/arc-cicd-demo-src: claimed by stacks dev, prod; exactly one stack may own it",
+        "the repository-level secrets of your-github-org/arc-cicd-demo-src: claimed by stacks dev, prod; exactly one stack may own it",
+    ]);
+    const r = cli(path.join(FIXTURES, "tutorial"), "--stack", "stage", "--stacks-dir", dir);
+    assert.equal(r.status, 1);
+    for (const p of problems) assert.ok(r.stdout.includes(p), p);
 });

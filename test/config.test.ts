@@ -319,6 +319,7 @@ test("the GitHub section gets environment defaults from the stack name", () => {
     const c = parse(withGitHub({ repository: {}, environment: {} }), GH_SECRETS, "dev") as OwnerStackConfig;
     assert.deepEqual(c.github?.environment, {
         name: "az-vote-app-dev", environmentName: "Dev", namespace: "dev", reviewers: { users: [], teams: [] }, waitTimer: 0, branches: "all",
+        preventSelfReview: false, canAdminsBypass: true,
     });
     assert.equal(c.github?.appRepo, "arc-cicd-demo-src");
     assert.deepEqual(c.github?.repository?.ciIdentity, { mode: "clientSecret", secretLifetime: "4380h", refs: ["refs/heads/master"] });
@@ -386,5 +387,14 @@ test("a githubDeployKey configuration needs an ssh:// github.com URL of the gith
     w.flux.configurations[0].auth = { type: "githubDeployKey" };
     assert.deepEqual(problems(w, GH_SECRETS, "dev"), [
         "gitops-platform:flux.configurations[0].url: the deploy key is created with github.owner 'someone-else', but the repo belongs to 'org'",
+    ]);
+});
+
+test("renamed secrets can't collide or take GitHub's reserved names", () => {
+    assert.deepEqual(problems(withGitHub({ repository: {}, secretNames: { AZ_ACR_NAME: "AKS_NAME" } }), GH_SECRETS, "dev"), [
+        "gitops-platform:github.secretNames: AZ_ACR_NAME and AKS_NAME would both be called AKS_NAME",
+    ]);
+    assert.deepEqual(problems(withGitHub({ repository: {}, secretNames: { PAT: "GITHUB_PAT" } }), GH_SECRETS, "dev"), [
+        "gitops-platform:github.secretNames.PAT: names starting with GITHUB_ are reserved by GitHub",
     ]);
 });

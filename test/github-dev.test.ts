@@ -96,7 +96,7 @@ test("the CI identity has AcrPush and Container Registry Tasks Contributor on th
 test("repo settings: Actions on and a read-write workflow token on the app repo; merge commits checked on the GitOps repo", async () => {
     const { rec } = await run;
     const actions = one(rec, "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions", "arc-cicd-demo-src-settings-actions").inputs;
-    assert.deepEqual([actions.repository, actions.enabled, actions.allowedActions], ["arc-cicd-demo-src", true, "all"]);
+    assert.deepEqual([actions.repository, actions.enabled, actions.allowedActions], ["arc-cicd-demo-src", true, undefined], "the allowed-actions policy is left alone");
     const token = one(rec, "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions", "arc-cicd-demo-src-settings-workflow-token").inputs;
     assert.deepEqual([token.repository, token.defaultWorkflowPermissions, token.canApprovePullRequestReviews], ["arc-cicd-demo-src", "write", false]);
     const lookups = rec.invocations.filter((i) => i.token === "github:index/getRepository:getRepository");

@@ -46,7 +46,7 @@ test("the plan covers every shipped stack and exits 0", () => {
     assert.equal(json.status, 0, json.stderr);
     assert.equal(text.status, 0, text.stderr);
     assert.deepEqual(plans().map((p) => p.stack), shippedStacks());
-    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 44, edge: 18, prod: 29, stage: 7 });
+    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 44, edge: 18, prod: 23, stage: 7 });
 });
 
 test("canary secret values appear nowhere: not in text, JSON or graph output", () => {
@@ -200,4 +200,14 @@ test("without --secrets, each secret is a visible placeholder entry saying how t
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^ {2}connectorPat: the GitOps Connector's orchestratorPAT; not set: pulumi config set --secret connectorPat <value> --stack dev$/m);
     assert.match(r.stdout, /^Offline plan for stack stage: 7 resources$/m);
+});
+
+test("--all fails when two stacks claim the same GitHub environment", () => {
+    const dir = scratchRepo();
+    const stage = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), "utf8"));
+    stage.config["gitops-platform:github"].environment.name = "az-vote-app-dev";
+    writeFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), YAML.stringify(stage));
+    const r = plan(["--all", "--json"], dir);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /across stacks: environment az-vote-app-dev of your-github-org\/arc-cicd-demo-src: claimed by stacks dev, stage; exactly one stack may own it/);
 });

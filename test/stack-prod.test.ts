@@ -9,10 +9,9 @@ import {
     isTopLevel,
 } from "./support.ts";
 
-const PAT = "CANARY-connector-pat-prod-0c2e";
 // The deploy key's private half, as the mocked tls.PrivateKey returns it.
 const DEPLOY_KEY = "-----BEGIN EC PRIVATE KEY-----\nPRIVATE-KEY-OF-arc-cicd-prod-cluster-config-deploy-key-key\n-----END EC PRIVATE KEY-----\n";
-const run = runStack("prod", { connectorPat: PAT }, {
+const run = runStack("prod", {}, {
     state: ({ type, inputs }) =>
         type === "pulumi:pulumi:StackReference" && inputs.name === "organization/gitops-platform/dev"
             ? { outputs: DEV_OUTPUTS, secretOutputNames: [] }
@@ -68,9 +67,7 @@ test("the Kubernetes provider's kubeconfig runs kubelogin with azurecli, not dev
     assert.deepEqual(kubeconfig.users[0].user.exec.args, [
         "get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630", "--environment", "AzurePublicCloud",
     ]);
-    for (const r of rec.registrations.filter((x) => x.type.startsWith("kubernetes:"))) {
-        assert.equal(providerOf(rec, r)?.name, "arc-cicd-prod-k8s", `${r.type}::${r.name}`);
-    }
+    assert.equal(provider.inputs.enableServerSideApply, "true");
 });
 
 test("the extension is pinned: auto-upgrade off", async () => {
@@ -103,9 +100,11 @@ test("a read-only deploy key is generated and registered on the GitOps repo, and
     assert.equal(fc.kustomizations["cluster-config"].path, "arc-cicd-prod/manifests");
 });
 
-test("az-vote-app-prod: protected by reviewers (a user and a team), a wait timer and protected branches", async () => {
+test("az-vote-app-prod: protected by reviewers (a user and a team), a wait timer, protected branches, no self-review or admin bypass", async () => {
     const { rec } = await run;
     const env = one(rec, "github:index/repositoryEnvironment:RepositoryEnvironment", "arc-cicd-demo-src-az-vote-app-prod-environment").inputs;
+    assert.equal(env.preventSelfReview, true);
+    assert.equal(env.canAdminsBypass, false);
     assert.deepEqual(env.reviewers, [{ users: [1017], teams: [5018] }]);
     assert.equal(env.waitTimer, 30);
     assert.deepEqual(env.deploymentBranchPolicy, { protectedBranches: true, customBranchPolicies: false });
@@ -128,19 +127,15 @@ test("on its own cluster, prod's environment overrides AKS_NAME / AKS_RESOURCE_G
     assert.match(access.roleDefinitionId, /\/roleDefinitions\/4abbcc35-e782-43d8-92c5-2d3f1bd2253f$/);
 });
 
-test("the connector's GitHub owner and GitOps repo are derived from the ssh:// repo URL", async () => {
-    const { rec } = await run;
-    const values = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-prod-connector-release").inputs.values;
-    assert.equal(values.gitHubOrgUrl, "https://api.github.com/repos/your-github-org");
-    assert.equal(values.gitHubGitOpsManifestsRepoName, "arc-cicd-demo-gitops");
-    assert.equal(values.gitHubGitOpsRepoName, "arc-cicd-demo-src");
-    const alert = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert", "arc-cicd-prod-notifications-alert");
-    assert.ok(dependsOn(rec, alert, one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-prod-connector-release")));
+test("prod runs no GitOps Connector: dev's drives the promotion, and a second would dispatch sync-success again", async () => {
+    const { rec, outputs } = await run;
+    assert.deepEqual(rec.registrations.filter((r) => r.type.startsWith("kubernetes:") || r.type.includes("Connector") || r.type.includes("Notifications")), []);
+    assert.equal(outputs.connectorAddress, undefined);
 });
 
-test("neither the deploy key nor the PAT appears in any plain input or output", async () => {
+test("the deploy key's private half appears in no plain input or output", async () => {
     const { rec, outputs } = await run;
-    for (const needle of ["PRIVATE-KEY-OF-arc-cicd-prod", Buffer.from(DEPLOY_KEY).toString("base64"), PAT]) {
+    for (const needle of ["PRIVATE-KEY-OF-arc-cicd-prod", Buffer.from(DEPLOY_KEY).toString("base64")]) {
         for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${r.type}::${r.name}`);
         assert.ok(!JSON.stringify(outputs).includes(needle));
     }

@@ -45,11 +45,12 @@ test("az-vote-app-stage: ENVIRONMENT_NAME Stage, TARGET_NAMESPACE stage, no clus
     }
 });
 
-test("az-vote-app-stage is protected: a required reviewer, no self-review, deployments only from master", async () => {
+test("az-vote-app-stage is protected: a required reviewer (who may approve a run the connector's PAT triggered), deployments only from master", async () => {
     const { rec } = await run;
     const env = one(rec, "github:index/repositoryEnvironment:RepositoryEnvironment", "arc-cicd-demo-src-az-vote-app-stage-environment");
     assert.deepEqual(env.inputs.reviewers, [{ users: [1017], teams: [] }]);
-    assert.equal(env.inputs.preventSelfReview, true);
+    assert.equal(env.inputs.preventSelfReview, false);
+    assert.equal(env.inputs.canAdminsBypass, true);
     assert.equal(env.inputs.waitTimer, 0);
     assert.deepEqual(env.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
     const policy = one(rec, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "arc-cicd-demo-src-az-vote-app-stage-branch-0");
