@@ -21,6 +21,17 @@ export function stackFileName(stack: string): string {
     return `stacks/Pulumi.${stack}.yaml`;
 }
 
+/** The short name of a stack reference: `org/project/dev` -> `dev`. */
+export function shortStack(name: string): string {
+    return name.split("/").pop()!;
+}
+
+/** A stack reference as StackReference wants it: `dev` -> `<org>/<project>/dev`, `org/dev` -> `org/<project>/dev`. */
+export function qualifiedStack(name: string, organization: () => string, project: string = PROJECT): string {
+    const parts = name.split("/");
+    return parts.length === 3 ? name : parts.length === 2 ? `${parts[0]}/${project}/${parts[1]}` : `${organization()}/${project}/${name}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Schema. Field names follow `az k8s-configuration flux create`, the ARM API and the chart, so a
 // reader who knows the tutorial recognises them. Defaults live here (not in Pulumi.yaml) because
@@ -602,7 +613,7 @@ export function parseGitRepoUrl(url: string): GitRepo | undefined {
 // ---------------------------------------------------------------------------------------------
 
 function resolveGitHub(g: ParsedGitHub, stack: string): GitHubConfig {
-    const short = stack.split("/").pop()!;
+    const short = shortStack(stack);
     return {
         ...g,
         environment: {
@@ -639,7 +650,7 @@ function checkGitHub(c: StackConfig): string[] {
     if (g.repository === undefined && g.repositoryStack === undefined) {
         problems.push(`${key("github", "repository")}: expected github.repository in the one stack that owns the repository-level secrets, or github.repositoryStack naming that stack`);
     }
-    if (g.repositoryStack !== undefined && g.repositoryStack.split("/").pop() === self) {
+    if (g.repositoryStack !== undefined && shortStack(g.repositoryStack) === self) {
         problems.push(`${key("github", "repositoryStack")}: names this stack; set github.repository instead`);
     }
     const renamed = new Map<string, string[]>();
@@ -759,11 +770,9 @@ export function parseStackConfig(
         }
         const gh = values.github === undefined ? undefined : GitHubSchema.safeParse(values.github);
         if (gh && !gh.success) problems.push(...zodProblems(gh.error, ["github"]));
-        const parts = cluster.data.stack.split("/");
-        if (parts[parts.length - 1] === stack) problems.push(`${PROJECT}:cluster.stack: a stack can't share its own cluster`);
+        if (shortStack(cluster.data.stack) === stack) problems.push(`${PROJECT}:cluster.stack: a stack can't share its own cluster`);
         if (problems.length > 0) throw new ConfigError(stackFile, problems);
-        const ownerStack =
-            parts.length === 3 ? cluster.data.stack : parts.length === 2 ? `${parts[0]}/${PROJECT}/${parts[1]}` : `${organization()}/${PROJECT}/${parts[0]}`;
+        const ownerStack = qualifiedStack(cluster.data.stack, organization);
         config = { kind: "shared", stack, stackFile, ownerStack, github: gh?.success ? resolveGitHub(gh.data, stack) : undefined };
     } else {
         const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, values[k]])));

@@ -1,7 +1,7 @@
 // Which GitHub Actions secrets a stack manages, at which scope, under which names. Pure: the program
 // fills in values from the platform's outputs, and `npm run check-workflows` compares the same layout
 // with what real workflow files read.
-import { DEFAULT_APP_REPO, manifestsConfiguration, parseGitRepoUrl, type GitHubConfig, type SecretKey, type StackConfig } from "./config.ts";
+import { DEFAULT_APP_REPO, manifestsConfiguration, parseGitRepoUrl, shortStack, type GitHubConfig, type SecretKey, type StackConfig } from "./config.ts";
 
 /** The secrets at repository level: read by jobs without an environment, or the same in every environment. */
 export function repositorySecretKeys(mode: "clientSecret" | "oidc"): SecretKey[] {
@@ -33,11 +33,6 @@ export function environmentSecretKeys(otherCluster: boolean): SecretKey[] {
 /** The Actions secret name for a logical secret, after the stack's renames. */
 export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey): string {
     return g.secretNames[key] ?? key;
-}
-
-/** The short name of a stack reference (`org/project/dev` -> `dev`). */
-export function shortStack(name: string): string {
-    return name.split("/").pop()!;
 }
 
 /** The stack whose cluster this stack deploys to. */

@@ -9,7 +9,7 @@ import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
 import {
-    DEFAULT_APP_REPO, gitHost, parseGitRepoUrl, type FluxConfigurationConfig, type GitHubConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig,
+    DEFAULT_APP_REPO, gitHost, parseGitRepoUrl, qualifiedStack, type FluxConfigurationConfig, type GitHubConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig,
 } from "./config.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
 
@@ -46,7 +46,7 @@ export function createPlatform(config: StackConfig, readSecret: SecretReader): S
     // One StackReference per referenced stack: stage reads dev both for the cluster and the CI identity.
     const references = new Map<string, pulumi.StackReference>();
     const stackReference = (name: string) => {
-        const full = qualifiedStack(name);
+        const full = qualifiedStack(name, () => pulumi.getOrganization(), pulumi.getProject());
         if (!references.has(full)) references.set(full, new pulumi.StackReference(full));
         return references.get(full)!;
     };
@@ -64,12 +64,6 @@ export function createPlatform(config: StackConfig, readSecret: SecretReader): S
     };
     const wiring = createGitHubWiring({ config: { ...config, github: config.github }, facts, provider, readSecret, stackReference });
     return { ...platform, ...wiring };
-}
-
-/** `dev` -> `<org>/gitops-platform/dev`; `org/dev` -> `org/gitops-platform/dev`. */
-function qualifiedStack(name: string): string {
-    const parts = name.split("/");
-    return parts.length === 3 ? name : parts.length === 2 ? `${parts[0]}/${pulumi.getProject()}/${parts[1]}` : `${pulumi.getOrganization()}/${pulumi.getProject()}/${name}`;
 }
 
 /** The explicit GitHub provider: the owner from config, the token from secret config or GITHUB_TOKEN. */
@@ -200,7 +194,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     }
 
     return {
-        ownerStack: `${pulumi.getOrganization()}/${pulumi.getProject()}/${c.stack}`,
+        ownerStack: qualifiedStack(c.stack, () => pulumi.getOrganization(), pulumi.getProject()),
         clusterKind: cluster.kind,
         clusterName: cluster.clusterName,
         clusterResourceGroup: cluster.resourceGroupName,

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { ConfigError, type StackConfig } from "../infra/config.ts";
-import { crossStackProblems, secretLayout, shortStack } from "../infra/github-layout.ts";
+import { crossStackProblems, repositoryStack, secretLayout } from "../infra/github-layout.ts";
 import { loadStacks } from "../infra/stack-files.ts";
 
 /** What one job reads. */
@@ -86,8 +86,7 @@ export function visibility(stack: string, configs: readonly StackConfig[]): Visi
     if (!own?.github) throw new Error(`stack ${stack} has no github section, so it manages no secrets`);
     const repository = `${own.github.owner}/${own.github.appRepo}`;
     const sameRepo = configs.filter((c) => c.github && `${c.github.owner}/${c.github.appRepo}` === repository);
-    const repoStackName = own.github.repository ? stack : own.github.repositoryStack && shortStack(own.github.repositoryStack);
-    const repoStack = sameRepo.find((c) => c.stack === repoStackName);
+    const repoStack = sameRepo.find((c) => c.stack === repositoryStack(own));
     const environments: Record<string, { secrets: readonly string[]; stack: string }> = {};
     for (const c of sameRepo) {
         const env = secretLayout(c).environment;
