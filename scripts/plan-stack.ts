@@ -1,4 +1,4 @@
-// node --import tsx scripts/plan-stack.ts <stack> [--root <dir>] [--secrets <file>]
+// node --import tsx scripts/plan-stack.ts <stack> [--root <dir>] [--secrets <file>] [--organization <org>]
 //
 // Evaluates infra/index.ts for one stack under the SDK's mock runtime in preview mode, with no Pulumi
 // CLI, cloud or credentials, and prints the plan as JSON (scripts/lib/plan-model.ts). One stack per
@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
-import { buildPlan, type SecretStatus } from "./lib/plan-model.ts";
+import { buildPlan, fingerprintedSecret, plainSecret, type SecretStatus } from "./lib/plan-model.ts";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -40,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
     const rootAt = argv.indexOf("--root");
     const root = rootAt >= 0 ? path.resolve(argv[rootAt + 1]) : path.join(__dirname, "..");
     const secretsAt = argv.indexOf("--secrets");
-    const stack = argv.find((a, i) => !a.startsWith("--") && argv[i - 1] !== "--root" && argv[i - 1] !== "--secrets");
+    const orgAt = argv.indexOf("--organization");
+    const organization = orgAt >= 0 ? argv[orgAt + 1] : "organization";
+    const stack = argv.find((a, i) => !a.startsWith("--") && !["--root", "--secrets", "--organization"].includes(argv[i - 1]));
     if (!stack) {
         process.stderr.write("usage: plan-stack.ts <stack> [--root <dir>]\n");
         return 2;
@@ -62,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     // treats them exactly as real secrets, and the plan never prints them.
     let secrets: SecretStatus[];
     try {
-        const parsed = parseStackConfig(stack, raw, () => "secret", () => "organization");
+        const parsed = parseStackConfig(stack, raw, () => "secret", () => organization);
         secrets = requiredSecrets(parsed).map((s) => ({
             key: s.key,
             purpose: s.purpose,
@@ -79,8 +81,16 @@ async function main(argv: string[]): Promise<number> {
     for (const s of secrets) config[`${PROJECT}:${s.key}`] = `placeholder-for-${s.key}`;
     for (const k of file.secureKeys) if (!(k in config)) config[k] = "placeholder-for-secure-value";
     // Real values, as `pulumi config --show-secrets --json` prints them: {"<project>:<key>": {value, secret}}.
-    const given: Record<string, { value?: unknown; secret?: boolean }> =
-        secretsAt >= 0 ? JSON.parse(readFileSync(argv[secretsAt + 1], "utf8")) : {};
+    let given: Record<string, { value?: unknown; secret?: boolean }> = {};
+    if (secretsAt >= 0) {
+        try {
+            given = JSON.parse(readFileSync(argv[secretsAt + 1], "utf8"));
+        } catch {
+            // JSON.parse quotes the text around the error, which would print part of a secret.
+            process.stderr.write(`--secrets ${argv[secretsAt + 1]}: not readable as the JSON of pulumi config --show-secrets --json (contents not shown)\n`);
+            return 3;
+        }
+    }
     // Only for the secrets this stack reads: one file can serve `--all`.
     const needed = new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys]);
     const givenSecrets = Object.entries(given).filter(([k, v]) => needed.has(k) && v.secret && typeof v.value === "string");
@@ -90,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     const rec = installRecorder({
         project: PROJECT,
         stack,
-        organization: "organization",
+        organization,
         preview: true,
         config,
         secretKeys: [...new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys, ...givenSecrets.map(([k]) => k)])],
@@ -118,7 +128,9 @@ async function main(argv: string[]): Promise<number> {
         throw e;
     }
     await settle();
-    const plan = await buildPlan(stack, rec, outputs, secrets);
+    // Set only by `plan --diff`, for both sides: secrets become comparable fingerprints.
+    const diffKey = process.env.GITOPS_PLAN_DIFF_KEY;
+    const plan = await buildPlan(stack, organization, rec, outputs, secrets, diffKey ? fingerprintedSecret(diffKey) : plainSecret);
     process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
     return 0;
 }

@@ -14,16 +14,31 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { crossStackProblems } from "../infra/github-layout.ts";
 import { listStacks, loadStacks } from "../infra/stack-files.ts";
-import { COMPUTED, SECRET, type PlannedResource, type StackPlan } from "./lib/plan-model.ts";
+import { randomBytes } from "node:crypto";
+import { COMPUTED, SECRET, stripFingerprints, type PlannedResource, type StackPlan } from "./lib/plan-model.ts";
 
 const REPO = path.join(__dirname, "..");
 
 export class PlanError extends Error {}
 
 /** Evaluate one stack in its own process (the entry module runs once per process). */
-export function planStack(stack: string, root: string = REPO, secretsFile?: string): StackPlan {
-    const args = ["--import", "tsx", path.join(REPO, "scripts", "plan-stack.ts"), stack, "--root", root, ...(secretsFile ? ["--secrets", secretsFile] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: root, maxBuffer: 64 * 1024 * 1024 });
+export interface PlanOptions {
+    readonly root?: string;
+    readonly secretsFile?: string;
+    readonly organization?: string;
+    /** Set for the two sides of a diff: secrets become fingerprints comparable between them. */
+    readonly diffKey?: string;
+}
+
+export function planStack(stack: string, o: PlanOptions = {}): StackPlan {
+    const root = o.root ?? REPO;
+    const args = [
+        "--import", "tsx", path.join(REPO, "scripts", "plan-stack.ts"), stack, "--root", root,
+        ...(o.secretsFile ? ["--secrets", o.secretsFile] : []),
+        ...(o.organization ? ["--organization", o.organization] : []),
+    ];
+    const env = { ...process.env, GITOPS_PLAN_DIFF_KEY: o.diffKey ?? "" };
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
     if (r.status === 3) throw new PlanError(r.stderr.trim());
     if (r.status !== 0) throw new Error(`planning stack ${stack} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout) as StackPlan;
@@ -42,7 +57,8 @@ function indent(text: string, by: string): string {
 export function renderText(plan: StackPlan): string {
     const out: string[] = [];
     out.push(`Offline plan for stack ${plan.stack}: ${plan.resources.length} resources`);
-    out.push(`(no Pulumi CLI, cloud or credentials; secret values print as ${SECRET}, cloud-computed values as ${COMPUTED})`);
+    out.push(`(no Pulumi CLI, cloud or credentials; secret values print as ${SECRET}, cloud-computed values as ${COMPUTED};`);
+    out.push(` stack references assume the organization '${plan.organization}', a local backend's; set --organization for Pulumi Cloud)`);
     out.push("", "Resources");
     const children = new Map<string | null, PlannedResource[]>();
     for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
@@ -52,6 +68,7 @@ export function renderText(plan: StackPlan): string {
             out.push(`${pad}+ ${r.type}  ${r.name}`);
             if (Object.keys(r.inputs).length > 0 && !r.type.startsWith("gitops:")) out.push(indent(YAML.stringify(r.inputs), `${pad}    `));
             if (r.provider) out.push(`${pad}    (provider: ${r.provider})`);
+            if (r.ignoreChanges.length > 0) out.push(`${pad}    (after creation, changes to ${r.ignoreChanges.join(", ")} are left alone)`);
             const deps = r.dependsOn.filter((d) => d !== r.parent);
             if (deps.length > 0) out.push(`${pad}    (after: ${deps.join(", ")})`);
             walk(r.key, depth + 1);
@@ -69,6 +86,10 @@ export function renderText(plan: StackPlan): string {
         out.push("", "GitHub Actions secrets (values are secrets)");
         for (const [repo, names] of repos) out.push(`  repository ${repo}: ${names.join(", ")}`);
         for (const [env, names] of envs) out.push(`  environment ${env}: ${names.join(", ")}`);
+    }
+    if (plan.lookups.length > 0) {
+        out.push("", "Lookups answered at deploy time");
+        for (const l of plan.lookups) out.push(`  ${l.token}(${Object.entries(l.inputs).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")})`);
     }
     out.push("", "Outputs");
     out.push(indent(YAML.stringify(plan.outputs), "  "));
@@ -147,10 +168,18 @@ export function renderDot(plan: StackPlan): string {
 // Diff against another git ref.
 // ---------------------------------------------------------------------------------------------
 
+export interface FieldChange {
+    readonly path: string;
+    /** Secret values show as "[secret]" on both sides; `secretChanged` says the value differs. */
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly secretChanged?: true;
+}
+
 export interface ResourceChange {
     readonly key: string;
-    /** Changed fields: `inputs.<path>`, `parent`, `provider`, `dependsOn`, with the values on each side. */
-    readonly changes: readonly { readonly path: string; readonly before: unknown; readonly after: unknown }[];
+    /** Changed fields: `inputs.<path>`, `parent`, `provider`, `dependsOn`, `ignoreChanges`. */
+    readonly changes: readonly FieldChange[];
 }
 
 export interface PlanDiff {
@@ -159,31 +188,47 @@ export interface PlanDiff {
     readonly added: readonly string[];
     readonly removed: readonly string[];
     readonly changed: readonly ResourceChange[];
+    /** Stack outputs that differ. */
+    readonly outputs: readonly FieldChange[];
 }
 
+/** Leaf paths of a value: objects by key, arrays of objects by index; scalars and lists of scalars whole. */
 function flatten(v: unknown, prefix: string, into: Map<string, unknown>): void {
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) {
-        for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, into);
-    } else if (Array.isArray(v) && v.length > 0) {
+    const isObject = (x: unknown) => x !== null && typeof x === "object";
+    if (isObject(v) && !Array.isArray(v) && Object.keys(v as object).length > 0) {
+        for (const [k, x] of Object.entries(v as object)) flatten(x, prefix ? `${prefix}.${k}` : k, into);
+    } else if (Array.isArray(v) && v.some(isObject)) {
         v.forEach((x, i) => flatten(x, `${prefix}[${i}]`, into));
     } else {
         into.set(prefix, v);
     }
 }
 
-export function diffPlans(stack: string, ref: string, before: StackPlan | undefined, after: StackPlan): PlanDiff {
+function fieldChanges(before: unknown, after: unknown): FieldChange[] {
+    const a = new Map<string, unknown>();
+    const b = new Map<string, unknown>();
+    flatten(before, "", a);
+    flatten(after, "", b);
+    const fingerprint = (v: unknown) => typeof v === "string" && /^\[secret [0-9a-f]{16}\]$/.test(v);
+    return [...new Set([...a.keys(), ...b.keys()])]
+        .sort()
+        .filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
+        .map((p) => {
+            const secretChanged = fingerprint(a.get(p)) && fingerprint(b.get(p));
+            return { path: p, before: stripFingerprints(a.get(p)), after: stripFingerprints(b.get(p)), ...(secretChanged ? { secretChanged: true as const } : {}) };
+        });
+}
+
+/** The plan of `after` against `before`; either side may be missing (a stack added or removed). */
+export function diffPlans(stack: string, ref: string, before: StackPlan | undefined, after: StackPlan | undefined): PlanDiff {
     const old = new Map((before?.resources ?? []).map((r) => [r.key, r]));
-    const now = new Map(after.resources.map((r) => [r.key, r]));
+    const now = new Map((after?.resources ?? []).map((r) => [r.key, r]));
+    const shape = (r: PlannedResource) => ({ inputs: r.inputs, parent: r.parent, provider: r.provider, dependsOn: r.dependsOn, ignoreChanges: r.ignoreChanges });
     const changed: ResourceChange[] = [];
     for (const [key, r] of now) {
         const o = old.get(key);
         if (!o) continue;
-        const a = new Map<string, unknown>();
-        const b = new Map<string, unknown>();
-        flatten({ inputs: o.inputs, parent: o.parent, provider: o.provider, dependsOn: o.dependsOn }, "", a);
-        flatten({ inputs: r.inputs, parent: r.parent, provider: r.provider, dependsOn: r.dependsOn }, "", b);
-        const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-        const changes = paths.filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p))).map((p) => ({ path: p, before: a.get(p), after: b.get(p) }));
+        const changes = fieldChanges(shape(o), shape(r));
         if (changes.length > 0) changed.push({ key, changes });
     }
     return {
@@ -192,16 +237,23 @@ export function diffPlans(stack: string, ref: string, before: StackPlan | undefi
         added: [...now.keys()].filter((k) => !old.has(k)).sort(),
         removed: [...old.keys()].filter((k) => !now.has(k)).sort(),
         changed,
+        outputs: fieldChanges(before?.outputs ?? {}, after?.outputs ?? {}),
     };
 }
 
 export function renderDiff(d: PlanDiff): string {
     const out = [`Plan diff for stack ${d.stack}: ${d.ref} -> working tree: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`];
+    const line = (x: FieldChange) =>
+        x.secretChanged ? `${x.path}: ${SECRET} changed` : `${x.path}: ${JSON.stringify(x.before) ?? "(none)"} -> ${JSON.stringify(x.after) ?? "(none)"}`;
     for (const k of d.added) out.push(`  + ${k}`);
     for (const k of d.removed) out.push(`  - ${k}`);
     for (const c of d.changed) {
         out.push(`  ~ ${c.key}`);
-        for (const x of c.changes) out.push(`      ${x.path}: ${JSON.stringify(x.before) ?? "(none)"} -> ${JSON.stringify(x.after) ?? "(none)"}`);
+        for (const x of c.changes) out.push(`      ${line(x)}`);
+    }
+    if (d.outputs.length > 0) {
+        out.push("  outputs:");
+        for (const x of d.outputs) out.push(`      ${line(x)}`);
     }
     return out.join("\n") + "\n";
 }
@@ -235,27 +287,35 @@ function main(argv: string[]): number {
     const ref = option("--diff");
     const root = path.resolve(option("--root") ?? REPO);
     const secretsFile = option("--secrets");
+    const organization = option("--organization");
     const json = flag("--json");
     const graph = flag("--graph");
     const all = flag("--all");
     const stacks = all ? listStacks(path.join(root, "stacks")) : args;
-    if (stacks.length === 0 || args.some((a) => a.startsWith("--")) || ref === "" || secretsFile === "") {
-        console.error("usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>]");
+    if (stacks.length === 0 || args.some((a) => a.startsWith("--")) || ref === "" || secretsFile === "" || organization === "") {
+        console.error("usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>]");
         return 2;
     }
     try {
-        const plans = stacks.map((s) => planStack(s, root, secretsFile));
         if (ref !== undefined) {
+            // One key for both sides of this diff only: secret fingerprints compare, and mean nothing later.
+            const o = { secretsFile, organization, diffKey: randomBytes(32).toString("hex") };
             const dir = checkout(root, ref);
             try {
-                const before = (s: string) => (listStacks(path.join(dir, "stacks")).includes(s) ? planStack(s, dir) : undefined);
-                const diffs = plans.map((p) => diffPlans(p.stack, ref, before(p.stack), p));
+                const exists = (r: string, s: string) => listStacks(path.join(r, "stacks")).includes(s);
+                const diffs = stacks.map((s) => {
+                    if (!exists(root, s) && !exists(dir, s)) throw new PlanError(`no stack file stacks/Pulumi.${s}.yaml at ${ref} or in the working tree`);
+                    const before = exists(dir, s) ? planStack(s, { ...o, root: dir }) : undefined;
+                    const after = exists(root, s) ? planStack(s, { ...o, root }) : undefined;
+                    return diffPlans(s, ref, before, after);
+                });
                 process.stdout.write(json ? JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n" : diffs.map(renderDiff).join("\n"));
             } finally {
                 rmSync(dir, { recursive: true, force: true });
             }
             return 0;
         }
+        const plans = stacks.map((s) => planStack(s, { root, secretsFile, organization }));
         if (json) {
             const withGraph = (p: StackPlan) => (graph ? { ...p, graph: { mermaid: renderMermaid(p), dot: renderDot(p) } } : p);
             process.stdout.write(JSON.stringify(plans.length === 1 ? withGraph(plans[0]) : plans.map(withGraph), null, 2) + "\n");

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import type { StackPlan } from "../scripts/lib/plan-model.ts";
-import type { PlanDiff } from "../scripts/plan.ts";
+import { diffPlans, type PlanDiff } from "../scripts/plan.ts";
 import { REPO_ROOT, shippedStacks } from "./support.ts";
 
 function plan(args: string[], cwd = REPO_ROOT) {
@@ -67,7 +67,7 @@ test("canary secret values appear nowhere: not in text, JSON or graph output", (
 
 test("--json: resources with parent, provider, dependencies and intent inputs; Kubernetes objects; GitHub secrets by scope; outputs", () => {
     const dev = byStack("dev");
-    assert.deepEqual(Object.keys(dev).sort(), ["github", "graph", "kubernetes", "outputs", "resources", "secrets", "stack"]);
+    assert.deepEqual(Object.keys(dev).sort(), ["github", "graph", "kubernetes", "lookups", "organization", "outputs", "resources", "secrets", "stack"]);
     const fc = resource(dev, "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config");
     assert.equal(fc.parent, "gitops:flux:Flux::arc-cicd-cluster-flux");
     assert.deepEqual(fc.dependsOn.includes("azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension"), true);
@@ -93,6 +93,12 @@ test("--json: resources with parent, provider, dependencies and intent inputs; K
     assert.deepEqual(dev.github.environments, { "arc-cicd-demo-src/az-vote-app-dev": ["ENVIRONMENT_NAME", "TARGET_NAMESPACE"] });
     assert.deepEqual(byStack("prod").github.environments, { "arc-cicd-demo-src/az-vote-app-prod": ["AKS_NAME", "AKS_RESOURCE_GROUP", "ENVIRONMENT_NAME", "TARGET_NAMESPACE"] });
 
+    assert.deepEqual(Object.keys(dev.outputs).sort(), [
+        "appNamespaces", "ciClientId", "ciMode", "ciPrincipalId", "clusterId", "clusterKind", "clusterName", "clusterResourceGroup", "clusterResourceName",
+        "clusterRp", "connectorAddress", "fluxExtensionName", "fluxObjects", "githubEnvironment", "githubRepository", "oidcIssuerUrl", "ownerStack",
+        "registryId", "registryLoginServer", "registryName",
+    ]);
+    assert.equal(dev.outputs.registryLoginServer, "(known after apply)");
     assert.equal(dev.outputs.clusterId, "(known after apply)");
     assert.equal(dev.outputs.ciClientId, "(known after apply)");
     assert.equal(dev.outputs.connectorAddress, "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase");
@@ -123,6 +129,9 @@ test("--graph: Mermaid and DOT with components as groups and dependency edges", 
     assert.ok(dev.graph.mermaid.includes(`  ${ext} --> ${cfg}\n`), "configuration after extension");
     assert.ok(dev.graph.mermaid.includes(`subgraph ${id("gitops:flux:Flux::arc-cicd-cluster-flux")}["Flux<br/>arc-cicd-cluster-flux"]`));
     assert.ok(dev.graph.dot.startsWith('digraph "dev" {'));
+    const flux = id("gitops:flux:Flux::arc-cicd-cluster-flux");
+    const group = new RegExp(`subgraph "cluster_${flux}" \\{[^}]*"${ext}" \\[label="Extension\\\\narc-cicd-cluster-flux-extension"\\];[^}]*"${cfg}" \\[`);
+    assert.match(dev.graph.dot, group, "the Flux component groups its extension and configuration");
     assert.ok(dev.graph.dot.includes(`  "${ext}" -> "${cfg}";`));
     assert.ok(dev.graph.dot.includes(`  "${ext}" -> "${alert}";`));
     assert.ok(dev.graph.mermaid.includes(`  ${id("gitops:connector:GitOpsConnector::arc-cicd-cluster-connector")} --> ${alert}\n`) || dev.graph.mermaid.includes(`  ${release} --> ${alert}\n`));
@@ -157,6 +166,7 @@ test("--diff <ref>: resources added, removed and changed between a ref and the w
     const doc = YAML.parse(readFileSync(devFile, "utf8"));
     doc.config["gitops-platform:cluster"].aks.systemPool = { count: 3 };
     doc.config["gitops-platform:connector"] = { enabled: false };
+    doc.config["gitops-platform:github"].repository.voteAppTitle = "Another Title";
     writeFileSync(devFile, YAML.stringify(doc));
     const r = plan(["dev", "--diff", "HEAD", "--json", "--secrets", secretsFile], dir);
     assert.equal(r.status, 0, r.stderr);
@@ -173,11 +183,26 @@ test("--diff <ref>: resources added, removed and changed between a ref and the w
     ]);
     assert.deepEqual(d.changed, [
         { key: "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks", changes: [{ path: "inputs.agentPoolProfiles[0].count", before: 2, after: 3 }] },
+        {
+            key: "github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-vote-app-title",
+            changes: [{ path: "inputs.plaintextValue", before: "[secret]", after: "[secret]", secretChanged: true }],
+        },
     ]);
+    // JSON has no undefined: the output that is gone has no `after`.
+    assert.deepEqual(d.outputs, [{ path: "connectorAddress", before: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase" }]);
+    assert.ok(!r.stdout.includes("Another Title"), "the changed secret's value is not shown");
     for (const needle of NEEDLES) assert.ok(!r.stdout.includes(needle));
     const textDiff = plan(["dev", "--diff", "HEAD"], dir);
-    assert.match(textDiff.stdout, /^Plan diff for stack dev: HEAD -> working tree: 0 added, 6 removed, 1 changed$/m);
+    assert.match(textDiff.stdout, /^Plan diff for stack dev: HEAD -> working tree: 0 added, 6 removed, 2 changed$/m);
     assert.match(textDiff.stdout, /^ {6}inputs\.agentPoolProfiles\[0\]\.count: 2 -> 3$/m);
+    assert.match(textDiff.stdout, /^ {6}inputs\.plaintextValue: \[secret\] changed$/m);
+    // A stack only in the working tree: everything it has is added.
+    const qa = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), "utf8"));
+    qa.config["gitops-platform:github"].environment = { name: "az-vote-app-qa", namespace: "stage" };
+    writeFileSync(path.join(dir, "stacks", "Pulumi.qa.yaml"), YAML.stringify(qa));
+    const added = JSON.parse(plan(["qa", "--diff", "HEAD", "--json"], dir).stdout) as PlanDiff;
+    assert.equal(added.removed.length, 0);
+    assert.ok(added.added.includes("github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-qa-environment"));
 });
 
 test("an invalid stack file exits 1 with the config error; a missing one too", () => {
@@ -210,4 +235,47 @@ test("--all fails when two stacks claim the same GitHub environment", () => {
     const r = plan(["--all", "--json"], dir);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /across stacks: environment az-vote-app-dev of your-github-org\/arc-cicd-demo-src: claimed by stacks dev, stage; exactly one stack may own it/);
+});
+
+test("--json alone has no graph; --graph alone prints Mermaid and DOT; ignored changes, lookups and the assumed organization are shown", () => {
+    const j = plan(["dev", "--json"]);
+    assert.equal(j.status, 0, j.stderr);
+    assert.equal("graph" in JSON.parse(j.stdout), false);
+    const g = plan(["dev", "--graph"]);
+    assert.match(g.stdout, /^Dependency graph for stack dev\n\n```mermaid\nflowchart LR\n/);
+    assert.match(g.stdout, /```dot\ndigraph "dev" \{/);
+    const t = plan(["prod", "stage", "--organization", "contoso"]);
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stdout, /^ +\(after creation, changes to agentPoolProfiles\[0\]\.count are left alone\)$/m);
+    assert.match(t.stdout, /^ {2}github:index\/getUser:getUser\(username: your-github-login\)$/m, "who reviews shows, though their IDs come at deploy time");
+    assert.match(t.stdout, /stack references assume the organization 'contoso'/);
+    assert.match(t.stdout, /^ {2}ownerStack: contoso\/gitops-platform\/prod$/m);
+});
+
+test("a malformed --secrets file is refused without echoing it", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "bad-secrets-")), "s.json");
+    writeFileSync(file, '{"gitops-platform:connectorPat": {"value": CANARY-leak-1234, "secret": true}}');
+    const r = plan(["dev", "--secrets", file]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /not readable as the JSON of pulumi config --show-secrets --json \(contents not shown\)/);
+    assert.ok(!(r.stdout + r.stderr).includes("CANARY-lea"));
+});
+
+test("diffPlans: added, removed, changed inputs, dependencies, secret values and outputs", () => {
+    const r = (key: string, inputs: Record<string, unknown>, dependsOn: string[] = []) =>
+        ({ key, type: key.split("::")[0], name: key.split("::")[1], parent: null, provider: null, dependsOn, ignoreChanges: [], inputs });
+    const base = { stack: "s", organization: "o", kubernetes: [], github: { repository: {}, environments: {} }, lookups: [], secrets: [] };
+    const before = { ...base, outputs: { a: 1 }, resources: [r("t::kept", { x: 1, s: "[secret 00000000000000aa]", t: "[secret 00000000000000bb]" }, ["t::dep"]), r("t::gone", {})] };
+    const after = { ...base, outputs: { a: 2 }, resources: [r("t::kept", { x: 2, s: "[secret 00000000000000aa]", t: "[secret 00000000000000cc]" }, []), r("t::new", {})] };
+    assert.deepEqual(diffPlans("s", "main", before, after), {
+        stack: "s", ref: "main", added: ["t::new"], removed: ["t::gone"],
+        changed: [{ key: "t::kept", changes: [
+            { path: "dependsOn", before: ["t::dep"], after: [] },
+            { path: "inputs.t", before: "[secret]", after: "[secret]", secretChanged: true },
+            { path: "inputs.x", before: 1, after: 2 },
+        ] }],
+        outputs: [{ path: "a", before: 1, after: 2 }],
+    });
+    assert.deepEqual(diffPlans("s", "main", undefined, after).added, ["t::kept", "t::new"], "a stack the ref doesn't have: everything is added");
+    assert.deepEqual(diffPlans("s", "main", before, undefined).removed, ["t::gone", "t::kept"], "a stack the working tree removed");
 });

@@ -1,6 +1,7 @@
 // The offline plan of one stack, as data: what `pulumi preview` would register, with every secret value
 // replaced by "[secret]" and everything the cloud computes marked as such. Built from a recorded
 // mock-runtime run; rendered by scripts/plan.ts.
+import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { Recorder, Registration } from "./mock-runtime.ts";
 import { byUrn, isSecretValue, providerOf } from "./mock-runtime.ts";
@@ -20,6 +21,14 @@ export interface PlannedResource {
     readonly provider: string | null;
     /** Keys of the resources this one waits for. */
     readonly dependsOn: readonly string[];
+    /** Input paths Pulumi leaves alone after creation. */
+    readonly ignoreChanges: readonly string[];
+    readonly inputs: Record<string, unknown>;
+}
+
+/** A lookup the program makes, answered by the cloud at deploy time. */
+export interface Lookup {
+    readonly token: string;
     readonly inputs: Record<string, unknown>;
 }
 
@@ -35,6 +44,8 @@ export interface SecretStatus {
 
 export interface StackPlan {
     readonly stack: string;
+    /** The organization stack references assume (a local backend's is `organization`). */
+    readonly organization: string;
     readonly resources: readonly PlannedResource[];
     /** Objects applied to Kubernetes, as manifests. */
     readonly kubernetes: readonly Record<string, unknown>[];
@@ -44,24 +55,45 @@ export interface StackPlan {
         readonly environments: Readonly<Record<string, readonly string[]>>;
     };
     readonly outputs: Record<string, unknown>;
+    /** Lookups (invokes) answered at deploy time, such as reviewer logins resolved to GitHub IDs. */
+    readonly lookups: readonly Lookup[];
     /** The secret config keys the stack needs, and the placeholder the plan used for each. */
     readonly secrets: readonly SecretStatus[];
 }
 
-/** Replace secrets with "[secret]" and unknowns with "(known after apply)", recursively. */
-export function redact(v: unknown): unknown {
-    if (isSecretValue(v)) return SECRET;
+/**
+ * How a secret is shown. Plain: "[secret]". For `plan --diff`, "[secret <fingerprint>]": an HMAC of the
+ * value under a key that exists only for that one run (passed from the parent to both sides of the
+ * diff, never printed), so a changed secret shows as changed without the value being guessable.
+ */
+export type SecretShape = (value: unknown) => string;
+
+export const plainSecret: SecretShape = () => SECRET;
+
+export function fingerprintedSecret(key: string): SecretShape {
+    return (value) => `[secret ${createHmac("sha256", key).update(JSON.stringify(value ?? null)).digest("hex").slice(0, 16)}]`;
+}
+
+/** "[secret <fingerprint>]" back to "[secret]", for output. */
+export function stripFingerprints<T>(v: T): T {
+    if (v === undefined) return v;
+    return JSON.parse(JSON.stringify(v).replace(/\[secret [0-9a-f]{16}\]/g, SECRET)) as T;
+}
+
+/** Replace secrets and unknowns ("(known after apply)"), recursively. */
+export function redact(v: unknown, secret: SecretShape = plainSecret): unknown {
+    if (isSecretValue(v)) return secret(v.value);
     if (pulumi.isUnknown(v) || v === pulumi.runtime.unknownValue) return COMPUTED;
-    if (Array.isArray(v)) return v.map(redact);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    if (Array.isArray(v)) return v.map((x) => redact(x, secret));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, secret)]));
     return v;
 }
 
 const keyOf = (r: Registration) => `${r.type}::${r.name}`;
 
-function kubernetesManifest(r: Registration): Record<string, unknown> | undefined {
+function kubernetesManifest(r: Registration, secret: SecretShape): Record<string, unknown> | undefined {
     if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh/")) return undefined;
-    const inputs = redact(r.inputs) as Record<string, unknown>;
+    const inputs = redact(r.inputs, secret) as Record<string, unknown>;
     const [, apiVersion, kind] = /^kubernetes:([^:]+):(.+)$/.exec(r.type) ?? [];
     const group = apiVersion.replace(/^core\//, "");
     const { apiVersion: a, kind: k, metadata, ...rest } = inputs;
@@ -69,15 +101,22 @@ function kubernetesManifest(r: Registration): Record<string, unknown> | undefine
 }
 
 /** Settle an output for display: computed, secret, or its value. */
-async function outputValue(o: unknown): Promise<unknown> {
-    if (!pulumi.Output.isInstance(o)) return redact(o);
+async function outputValue(o: unknown, secret: SecretShape): Promise<unknown> {
+    if (!pulumi.Output.isInstance(o)) return redact(o, secret);
     const out = o as pulumi.Output<unknown> & { isKnown: Promise<boolean>; promise(): Promise<unknown> };
     if (!(await out.isKnown)) return COMPUTED;
-    if (await pulumi.isSecret(out)) return SECRET;
-    return redact(await out.promise());
+    if (await pulumi.isSecret(out)) return secret(await out.promise());
+    return redact(await out.promise(), secret);
 }
 
-export async function buildPlan(stack: string, rec: Recorder, outputs: Record<string, unknown>, secrets: readonly SecretStatus[]): Promise<StackPlan> {
+export async function buildPlan(
+    stack: string,
+    organization: string,
+    rec: Recorder,
+    outputs: Record<string, unknown>,
+    secrets: readonly SecretStatus[],
+    secret: SecretShape = plainSecret,
+): Promise<StackPlan> {
     const resources = rec.registrations.map((r): PlannedResource => {
         const parent = r.parent === "" ? undefined : byUrn(rec, r.parent);
         const provider = providerOf(rec, r);
@@ -88,7 +127,8 @@ export async function buildPlan(stack: string, rec: Recorder, outputs: Record<st
             parent: parent ? keyOf(parent) : null,
             provider: provider ? keyOf(provider) : null,
             dependsOn: [...new Set(r.dependencies.map((d) => byUrn(rec, d)).filter((d): d is Registration => d !== undefined).map(keyOf))].sort(),
-            inputs: redact(r.inputs) as Record<string, unknown>,
+            ignoreChanges: [...r.ignoreChanges],
+            inputs: redact(r.inputs, secret) as Record<string, unknown>,
         };
     });
     resources.sort((a, b) => a.key.localeCompare(b.key));
@@ -104,14 +144,16 @@ export async function buildPlan(stack: string, rec: Recorder, outputs: Record<st
     for (const names of [...Object.values(repository), ...Object.values(environments)]) names.sort();
 
     const resolved: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(outputs)) resolved[k] = await outputValue(v);
+    for (const [k, v] of Object.entries(outputs)) resolved[k] = await outputValue(v, secret);
 
     return {
         stack,
+        organization,
         resources,
-        kubernetes: rec.registrations.map(kubernetesManifest).filter((m): m is Record<string, unknown> => m !== undefined),
+        kubernetes: rec.registrations.map((r) => kubernetesManifest(r, secret)).filter((m): m is Record<string, unknown> => m !== undefined),
         github: { repository, environments },
         outputs: resolved,
+        lookups: rec.invocations.map((i) => ({ token: i.token, inputs: redact(i.inputs, secret) as Record<string, unknown> })),
         secrets,
     };
 }
