@@ -40,7 +40,7 @@ const oidcStack = parseStackConfig(
             owner: "contoso",
             appRepo: "oidc-app",
             repository: { ciIdentity: { mode: "oidc", environments: ["az-vote-app-oidc", "az-vote-app-stage"] }, requireMergeCommits: false },
-            secretNames: { AZ_ACR_NAME: "ACR_NAME" },
+            secretNames: { AZ_ACR_NAME: "ACR_NAME", TARGET_NAMESPACE: "K8S_NAMESPACE" },
         },
     }),
     () => "secret",
@@ -81,6 +81,11 @@ test("OIDC through createPlatform: AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID ins
     assert.equal(values.AZURE_TENANT_ID, "22222222-2222-2222-2222-222222222222");
     assert.equal(values.AZURE_SUBSCRIPTION_ID, SUB);
     assert.equal(values.ACR_NAME, "oidcacr", "AZ_ACR_NAME renamed");
+    const env = find(rec, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").filter((r) => r.inputs.repository === "oidc-app");
+    assert.deepEqual(env.map((r) => [r.inputs.environment, r.inputs.secretName, unwrap(r.inputs.plaintextValue)]).sort(), [
+        ["az-vote-app-oidc", "ENVIRONMENT_NAME", "Oidc"],
+        ["az-vote-app-oidc", "K8S_NAMESPACE", "oidc"],
+    ], "environment-level secrets are renamed too");
     assert.equal(values.AZ_ACR_NAME, undefined);
     assert.equal(values.MANIFESTS_FOLDER, "clusters/oidc");
     assert.equal(values.MANIFESTS_BRANCH, "main");
