@@ -427,13 +427,7 @@ const TOP_LEVEL_KEYS = ["azure", "cluster", "registry", "flux", "connector", "gi
 /** What a stack sharing another stack's cluster may set. */
 const SHARED_KEYS: readonly string[] = ["cluster", "github"];
 
-export type AksConfig = z.infer<typeof AksSchema>;
-export type KubeconfigConfig = z.infer<typeof KubeconfigSchema>;
-export type ClusterConfig = z.infer<typeof OwnedClusterSchema>;
-export type RegistryConfig = z.infer<typeof RegistrySchema>;
-export type ExtensionConfig = z.infer<typeof ExtensionSchema>;
 export type FluxConfigurationConfig = z.infer<typeof FluxConfigurationSchema>;
-export type ConnectorConfig = z.infer<typeof ConnectorSchema>;
 type ParsedGitHub = z.infer<typeof GitHubSchema>;
 
 /** The GitHub section with the environment's stack-derived defaults filled in. */
@@ -625,10 +619,18 @@ function resolveGitHub(g: ParsedGitHub, stack: string): GitHubConfig {
     };
 }
 
-/** The Flux configuration whose repo the app workflows write to: the connector's, else the first. */
-export function manifestsConfiguration(c: OwnerStackConfig): FluxConfigurationConfig {
+/**
+ * The Flux configuration the connector serves and the app workflows write to: `connector.configuration`
+ * (validated to exist), else the first.
+ */
+export function manifestsConfiguration(c: Pick<OwnerStackConfig, "connector" | "flux">): FluxConfigurationConfig {
     const name = c.connector.configuration ?? c.flux.configurations[0].name;
     return c.flux.configurations.find((fc) => fc.name === name) ?? c.flux.configurations[0];
+}
+
+/** The repo the connector dispatches `sync-success` to: named once, in github.appRepo when there is one. */
+export function connectorAppRepo(c: Pick<OwnerStackConfig, "connector" | "github">): string {
+    return c.connector.github.appRepo ?? c.github?.appRepo ?? DEFAULT_APP_REPO;
 }
 
 /** MANIFESTS_FOLDER: the sample writes to `<folder>/manifests`, which Flux must sync exactly. */

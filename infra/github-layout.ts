@@ -1,7 +1,7 @@
 // Which GitHub Actions secrets a stack manages, at which scope, under which names. Pure: the program
 // fills in values from the platform's outputs, and `npm run check-workflows` compares the same layout
 // with what real workflow files read.
-import { DEFAULT_APP_REPO, manifestsConfiguration, parseGitRepoUrl, shortStack, type GitHubConfig, type SecretKey, type StackConfig } from "./config.ts";
+import { connectorAppRepo, manifestsConfiguration, parseGitRepoUrl, shortStack, type GitHubConfig, type SecretKey, type StackConfig } from "./config.ts";
 
 /** The secrets at repository level: read by jobs without an environment, or the same in every environment. */
 export function repositorySecretKeys(mode: "clientSecret" | "oidc"): SecretKey[] {
@@ -95,8 +95,7 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
             // Every connector dispatches sync-success to its app repo on each reconciliation: two would
             // start the promotion workflow twice per merge.
             const gitops = parseGitRepoUrl(manifestsConfiguration(c).url);
-            const app = c.connector.github.appRepo ?? g?.appRepo ?? DEFAULT_APP_REPO;
-            if (gitops?.kind === "github") own(`the GitOps Connector's sync-success dispatches to ${gitops.owner}/${app}`, c.stack);
+            if (gitops?.kind === "github") own(`the GitOps Connector's sync-success dispatches to ${gitops.owner}/${connectorAppRepo(c)}`, c.stack);
         }
         if (!g) continue;
         const repo = `${g.owner}/${g.appRepo}`;

@@ -9,7 +9,7 @@ import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
 import {
-    DEFAULT_APP_REPO, gitHost, parseGitRepoUrl, qualifiedStack, type FluxConfigurationConfig, type GitHubConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig,
+    connectorAppRepo, gitHost, manifestsConfiguration, parseGitRepoUrl, qualifiedStack, type FluxConfigurationConfig, type GitHubConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig,
 } from "./config.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
 
@@ -165,7 +165,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
 
     let connectorAddress: string | undefined;
     if (c.connector.enabled) {
-        const target = c.connector.configuration ?? c.flux.configurations[0].name;
+        const target = manifestsConfiguration(c).name;
         const fc = fluxConfigurations.find((x) => x.name === target)!;
         const objects = flux.objects[target];
         const configuration = flux.configurations[target];
@@ -216,9 +216,7 @@ function connectorTarget(c: OwnerStackConfig, url: string): ConnectorTarget {
     // Validation checked that the URL matches the mode.
     const repo = parseGitRepoUrl(url)!;
     if (repo.kind === "github") {
-        // The app repo is named once: in github.appRepo when the GitHub wiring is configured.
-        const appRepo = c.connector.github.appRepo ?? c.github?.appRepo ?? DEFAULT_APP_REPO;
-        return { mode: "GITHUB", owner: repo.owner, appRepo, gitopsRepo: repo.repo };
+        return { mode: "GITHUB", owner: repo.owner, appRepo: connectorAppRepo(c), gitopsRepo: repo.repo };
     }
     return { mode: "AZDO", organization: repo.organization, project: repo.project, gitopsRepo: repo.repo, prRepo: c.connector.azdo.prRepo };
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import YAML from "yaml";
 import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import {
-    assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, find, isSecretValue, one, plainOccurrences, providerOf, runStack, SUB, unwrap,
+    assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, find, isSecretValue, one, plainOccurrences, runStack, SUB, unwrap,
     isTopLevel,
 } from "./support.ts";
 
