@@ -25,6 +25,35 @@ export interface KubeconfigOptions {
     readonly kubeloginMode?: KubeloginMode;
 }
 
+/** The directory object types ARM's role assignments take; a mismatch is refused (UnmatchedPrincipalType). */
+export const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal"] as const;
+export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
+
+/** A principal in Entra ID, by object ID, with its directory type. */
+export interface Principal {
+    readonly objectId: pulumi.Input<string>;
+    readonly type: PrincipalType;
+}
+
+/**
+ * The directory type of whoever holds an Azure access token, from its claims: `idtyp` (`user` or `app`)
+ * where Entra ID includes it, else `scp`, which only delegated (user) tokens carry. App-only tokens,
+ * those of service principals and managed identities, have no `scp`. The signature isn't checked: this
+ * is the caller's own token, read only to type its own role assignment.
+ */
+export function principalTypeOfToken(token: string): "User" | "ServicePrincipal" {
+    const payload = token.split(".")[1];
+    let claims: { idtyp?: unknown; scp?: unknown };
+    try {
+        claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8"));
+    } catch {
+        throw new Error("the Azure access token of the identity running pulumi is not a JWT; can't tell whether it is a user or a service principal");
+    }
+    if (claims.idtyp === "user") return "User";
+    if (claims.idtyp === "app") return "ServicePrincipal";
+    return typeof claims.scp === "string" ? "User" : "ServicePrincipal";
+}
+
 /** Defaults for a new AKS cluster, shared with the stack config schema. */
 export const AKS_DEFAULTS = {
     skuTier: "Free",
@@ -64,8 +93,15 @@ export interface AksSettings {
         readonly enabled?: boolean;
         /** Default: none. */
         readonly adminGroupObjectIds?: readonly string[];
-        /** Grant the deploying identity AKS RBAC Cluster Admin so this program's provider can deploy. Default true. */
+        /**
+         * Grant the identity running `pulumi up` AKS RBAC Cluster Admin so this program's provider can
+         * deploy, typed from its own token (a user or a service principal). The grant follows whoever
+         * runs `up`: pin stable principals in `clusterAdmins` for a stack several identities deploy.
+         * Default true.
+         */
         readonly grantDeployerClusterAdmin?: boolean;
+        /** Principals granted AKS RBAC Cluster Admin, each with its type. Default: none. */
+        readonly clusterAdmins?: readonly Principal[];
     };
     /** Default: true when Entra ID is enabled. */
     readonly disableLocalAccounts?: boolean;
@@ -95,6 +131,8 @@ export type ClusterArgs =
           /** Default: every AksSettings default. */
           readonly aks?: AksSettings;
           readonly kubeconfig?: KubeconfigOptions;
+          /** Pulumi `protect` on the managed cluster. Default false. */
+          readonly protect?: boolean;
       }
     | {
           /** Adopt an AKS cluster that already exists (read, never modified). */
@@ -229,6 +267,7 @@ export class Cluster extends pulumi.ComponentResource {
                     // With the autoscaler on, AKS changes the pool's count itself; without ignoring it,
                     // every `pulumi up` would try to scale the pool back to the initial size.
                     ignoreChanges: pool.autoscale ? ["agentPoolProfiles[0].count"] : [],
+                    protect: args.protect ?? false,
                 },
             );
             this.managedCluster = cluster;
@@ -238,19 +277,24 @@ export class Cluster extends pulumi.ComponentResource {
             this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);
             kubeconfigReady = [cluster];
 
-            if (entraId && (a.entraId?.grantDeployerClusterAdmin ?? AKS_DEFAULTS.grantDeployerClusterAdmin)) {
+            if (entraId) {
                 const client = authorization.getClientConfigOutput({ parent: this });
-                kubeconfigReady.push(
+                const clusterAdmin = roleDefinitionId(client.subscriptionId, BuiltInRoles.AksRbacClusterAdmin);
+                // principalType is always stated: azure-native defaults it to User, which ARM refuses for
+                // a service principal or group (UnmatchedPrincipalType).
+                const grant = (role: string, principalId: pulumi.Input<string>, principalType: pulumi.Input<PrincipalType>) =>
                     new authorization.RoleAssignment(
-                        `${name}-deployer-admin`,
-                        {
-                            principalId: client.objectId,
-                            roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.AksRbacClusterAdmin),
-                            scope: cluster.id,
-                        },
+                        `${name}-${role}`,
+                        { principalId, principalType, roleDefinitionId: clusterAdmin, scope: cluster.id },
                         { parent: this },
-                    ),
-                );
+                    );
+                if (a.entraId?.grantDeployerClusterAdmin ?? AKS_DEFAULTS.grantDeployerClusterAdmin) {
+                    // The token itself is never exposed: only the type read from its claims leaves this apply.
+                    const token = pulumi.secret(authorization.getClientTokenOutput({}, { parent: this }).token);
+                    const callerType = pulumi.unsecret(token.apply(principalTypeOfToken));
+                    kubeconfigReady.push(grant("deployer-admin", client.objectId, callerType));
+                }
+                (a.entraId?.clusterAdmins ?? []).forEach((p, i) => kubeconfigReady.push(grant(`admin-${i}`, p.objectId, p.type)));
             }
         } else if (args.mode === "aksExisting") {
             const existing = containerservice.getManagedClusterOutput(
@@ -307,7 +351,9 @@ export class Cluster extends pulumi.ComponentResource {
                 // Patch resources (the default ServiceAccount's imagePullSecrets) need server-side apply.
                 enableServerSideApply: true,
             },
-            { parent: this },
+            // Stated, not left to the kubeconfig lookup's ordering: nothing may reach the API server
+            // before the cluster and the deployer's admin grant exist.
+            { parent: this, dependsOn: kubeconfigReady },
         );
 
         this.registerOutputs({

@@ -2,6 +2,7 @@
 // statuses on the GitOps repo and a `repository_dispatch` (sync-success) on the app repo.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { urlUserinfoProblem } from "./credentials.ts";
 import { forwardedDependsOn } from "./options.ts";
 
 /** Chart 1.2.1 names its Service `gitops-connector` whatever the release is called. */
@@ -28,25 +29,54 @@ export type ConnectorTarget =
           readonly prRepo?: string;
       };
 
+/** Defaults the component applies, shared with the stack config schema. */
+export const CONNECTOR_DEFAULTS = {
+    /**
+     * A namespace of its own: the connector image logs request headers, its PAT included, at DEBUG, so
+     * who may read its pods' logs must be decided for this namespace alone. The notification Provider
+     * reaches it by its fully qualified address from any namespace.
+     */
+    namespace: "gitops-connector",
+    chartVersion: "1.2.1",
+    chartRepo: "https://azure.github.io/gitops-connector/",
+} as const;
+
+/** Who may read the connector's pod logs, which carry its PAT: Kubernetes users and groups (for Entra ID, object IDs). */
+export interface LogReaders {
+    readonly users?: readonly string[];
+    readonly groups?: readonly string[];
+}
+
 export interface GitOpsConnectorArgs {
-    /** Release namespace: the Flux configuration's, next to the objects that emit the events. */
-    readonly namespace: string;
+    /**
+     * Release namespace, which the component creates and owns. Default `gitops-connector`; it must not be
+     * a namespace Flux or anything else shares, since everyone with pod-log access there can read the PAT.
+     */
+    readonly namespace?: string;
     readonly target: ConnectorTarget;
     /** The orchestrator PAT, as a secret. Required: the chart ships a non-empty default token. */
     readonly pat: pulumi.Input<string>;
     readonly provider: k8s.Provider;
     /** Default `1.2.1`, the newest published chart. */
     readonly chartVersion?: string;
-    /** Default `https://azure.github.io/gitops-connector/`. */
+    /** Default `https://azure.github.io/gitops-connector/`; never with credentials in it. */
     readonly chartRepo?: string;
-    /** Extra event subscribers, name -> URL. */
-    readonly subscribers?: Readonly<Record<string, string>>;
+    /** Extra event subscribers, name -> URL. The URLs are webhook credentials, so they are kept secret. */
+    readonly subscribers?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Who gets `get` on the namespace's pods and `pods/log` through a Role the component creates. Nobody
+     * by default; cluster-wide roles (cluster-admin, view/edit/admin bound cluster-wide) still apply.
+     */
+    readonly logReaders?: LogReaders;
 }
 
+/** The Role that lets the named readers, and only them through this namespace, read the connector's logs. */
+export const LOG_READER_ROLE = "gitops-connector-log-reader";
+
 /** The connector's in-cluster address, as the Flux notification Provider must call it. */
-export function connectorAddress(namespace: string): string {
+export function connectorAddress(namespace: string = CONNECTOR_DEFAULTS.namespace): string {
     // Fully qualified: the notification-controller resolves it from flux-system, not from the
-    // Provider's namespace, so the short name only works when both happen to be flux-system.
+    // Provider's namespace, and the connector lives in a namespace of its own.
     return `http://${CONNECTOR_SERVICE}.${namespace}.svc.cluster.local:${CONNECTOR_PORT}/gitopsphase`;
 }
 
@@ -86,29 +116,80 @@ export function checkedPat(connector: string, pat: string): string {
 /** The Secret chart 1.2.1's Deployment reads the PAT from (key `PAT`); the name is fixed in the chart. */
 export const CONNECTOR_PAT_SECRET = "gitops-connector-secret";
 
+/** Why the connector's arguments would fail, as [property, message] pairs. */
+export function connectorProblems(args: Pick<GitOpsConnectorArgs, "chartRepo" | "chartVersion" | "namespace">): { path: string[]; message: string }[] {
+    const problems: { path: string[]; message: string }[] = [];
+    if (args.chartRepo !== undefined && urlUserinfoProblem(args.chartRepo) !== undefined) {
+        problems.push({ path: ["chartRepo"], message: "the chart repository URL must not carry credentials (value not shown)" });
+    }
+    if (args.chartVersion !== undefined && !/^1\.2\.\d+$/.test(args.chartVersion)) {
+        problems.push({ path: ["chartVersion"], message: "expected a 1.2.x chart version (the published flat values layout)" });
+    }
+    if (args.namespace === "flux-system") {
+        problems.push({ path: ["namespace"], message: "the connector needs a namespace of its own (its logs carry the PAT); flux-system is the extension's" });
+    }
+    return problems;
+}
+
+/**
+ * The release's values. Chart 1.2.1 renders subscribers into its ConfigMap
+ * `gitops-connector-subscribers-config`, mounted at /subscribers, so they can only go through values; as
+ * webhook URLs are credentials, the values are then a secret as a whole (and show as such in preview).
+ * Without subscribers they stay plain and reviewable.
+ */
+function releaseValues(target: ConnectorTarget, subscribers: Readonly<Record<string, pulumi.Input<string>>>): pulumi.Input<Record<string, unknown>> {
+    // Empty, never unset: chart 1.2.1's values.yaml carries a leaked non-empty default token, and an
+    // empty value stops the chart rendering its own Secret over ours.
+    const plain = { ...connectorValues(target), orchestratorPAT: "" };
+    if (Object.keys(subscribers).length === 0) return plain;
+    return pulumi.secret(
+        pulumi.all(subscribers).apply((urls) => ({ ...connectorValues(target, urls as Record<string, string>), orchestratorPAT: "" })),
+    );
+}
+
 export class GitOpsConnector extends pulumi.ComponentResource {
+    /** The connector's own namespace. */
+    public readonly namespace: k8s.core.v1.Namespace;
     /** Holds the orchestrator PAT; the chart only reads it. */
     public readonly patSecret: k8s.core.v1.Secret;
     public readonly release: k8s.helm.v3.Release;
+    /** The Role and RoleBinding for `logReaders`, when there are any. */
+    public readonly logReaderBinding: k8s.rbac.v1.RoleBinding | undefined;
     /** Where the Flux Provider sends events. */
     public readonly address: string;
 
     constructor(name: string, args: GitOpsConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before super(): invalid arguments must not register even the component.
+        const problems = connectorProblems(args);
+        if (problems.length > 0) {
+            throw new pulumi.InputPropertiesError({
+                message: `GitOps Connector ${name} has invalid arguments`,
+                errors: problems.map((p) => ({ propertyPath: p.path.join("."), reason: p.message })),
+            });
+        }
         super("gitops:connector:GitOpsConnector", name, {}, opts);
+        const namespace = args.namespace ?? CONNECTOR_DEFAULTS.namespace;
+        const k8sOpts = { parent: this, provider: args.provider };
 
-        this.address = connectorAddress(args.namespace);
+        this.address = connectorAddress(namespace);
+        // Owned by this component, so it needs nothing but the cluster: the release installs while the
+        // Flux extension is still being created, and listens before Flux first syncs.
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "gitops-connector" } } },
+            { ...k8sOpts, dependsOn: forwardedDependsOn(opts) },
+        );
         // The PAT goes into the chart's Secret directly rather than through Helm values: a secret
         // value would make Pulumi hide every chart value in preview, and Helm would store the PAT in
-        // its release record. The caller's dependsOn (the Flux configuration that creates the
-        // namespace) orders it.
+        // its release record.
         this.patSecret = new k8s.core.v1.Secret(
             `${name}-pat`,
             {
-                metadata: { name: CONNECTOR_PAT_SECRET, namespace: args.namespace },
+                metadata: { name: CONNECTOR_PAT_SECRET, namespace: this.namespace.metadata.name },
                 type: "Opaque",
                 stringData: { PAT: pulumi.secret(pulumi.output(args.pat).apply((pat) => checkedPat(name, pat))) },
             },
-            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
+            k8sOpts,
         );
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -117,21 +198,42 @@ export class GitOpsConnector extends pulumi.ComponentResource {
                 // the tutorial's `helm upgrade -i gitops-connector`.
                 name: CONNECTOR_SERVICE,
                 chart: "gitops-connector",
-                version: args.chartVersion ?? "1.2.1",
-                repositoryOpts: { repo: args.chartRepo ?? "https://azure.github.io/gitops-connector/" },
-                namespace: args.namespace,
+                version: args.chartVersion ?? CONNECTOR_DEFAULTS.chartVersion,
+                repositoryOpts: { repo: args.chartRepo ?? CONNECTOR_DEFAULTS.chartRepo },
+                namespace: this.namespace.metadata.name,
                 createNamespace: false,
-                values: {
-                    ...connectorValues(args.target, args.subscribers),
-                    // Empty, never unset: chart 1.2.1's values.yaml carries a leaked non-empty default
-                    // token, and an empty value stops the chart rendering its own Secret over ours.
-                    orchestratorPAT: "",
-                },
+                values: releaseValues(args.target, args.subscribers ?? {}),
             },
             // The Deployment mounts the PAT Secret; without it the pod can't start and the release times out.
-            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts, this.patSecret) },
+            { ...k8sOpts, dependsOn: [this.patSecret] },
         );
 
-        this.registerOutputs({ patSecret: this.patSecret, release: this.release, address: this.address });
+        const readers = [
+            ...(args.logReaders?.users ?? []).map((n) => ({ kind: "User", name: n, apiGroup: "rbac.authorization.k8s.io" })),
+            ...(args.logReaders?.groups ?? []).map((n) => ({ kind: "Group", name: n, apiGroup: "rbac.authorization.k8s.io" })),
+        ];
+        if (readers.length > 0) {
+            const role = new k8s.rbac.v1.Role(
+                `${name}-log-reader`,
+                {
+                    metadata: { name: LOG_READER_ROLE, namespace: this.namespace.metadata.name },
+                    rules: [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list"] }],
+                },
+                k8sOpts,
+            );
+            this.logReaderBinding = new k8s.rbac.v1.RoleBinding(
+                `${name}-log-readers`,
+                {
+                    metadata: { name: LOG_READER_ROLE, namespace: this.namespace.metadata.name },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: LOG_READER_ROLE },
+                    subjects: readers,
+                },
+                { ...k8sOpts, dependsOn: [role] },
+            );
+        } else {
+            this.logReaderBinding = undefined;
+        }
+
+        this.registerOutputs({ namespace: namespace, patSecret: this.patSecret, release: this.release, address: this.address });
     }
 }

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kc from "@pulumi/azure-native/kubernetesconfiguration";
 import type * as azinputs from "@pulumi/azure-native/types/input";
+import { urlUserinfoProblem } from "./credentials.ts";
 import { forwardedDependsOn } from "./options.ts";
 
 /** The extension rejects `<configuration>-<kustomization>` names longer than this (az CLI check). */
@@ -137,19 +138,211 @@ export interface FluxProblem {
 }
 
 /**
- * Combinations ARM or the extension would reject, checked up front. The stack config reports these
- * against its key paths; the component throws on them when used from code.
+ * The longest interval Flux can hold: its durations are Go `time.Duration`s, int64 nanoseconds, so
+ * anything above (2^63 - 1) ns overflows when the extension turns seconds into a Flux object.
+ */
+export const MAX_FLUX_DURATION_SECONDS = 9_223_372_036;
+
+/** The namespace the extension installs Flux into, which exists as soon as the extension does. */
+export const EXTENSION_NAMESPACE = "flux-system";
+
+export function gitHost(url: string): string {
+    return new URL(url).hostname;
+}
+
+export type GitRepo =
+    | { readonly kind: "github"; readonly owner: string; readonly repo: string }
+    | { readonly kind: "azdo"; readonly organization: string; readonly project: string; readonly repo: string };
+
+/**
+ * Recognises github.com (https or ssh) and Azure Repos (https://dev.azure.com/<org>/<project>/_git/<repo>
+ * or ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo>) URLs; undefined for any other host.
+ */
+export function parseGitRepoUrl(url: string): GitRepo | undefined {
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return undefined;
+    }
+    const parts = u.pathname.replace(/\.git$/, "").split("/").filter((p) => p !== "");
+    if (u.hostname === "github.com" && parts.length === 2) {
+        return { kind: "github", owner: parts[0], repo: parts[1] };
+    }
+    if (u.hostname === "dev.azure.com" && parts.length === 4 && parts[2] === "_git") {
+        return { kind: "azdo", organization: parts[0], project: parts[1], repo: parts[3] };
+    }
+    if (u.hostname === "ssh.dev.azure.com" && parts.length === 4 && parts[0] === "v3") {
+        return { kind: "azdo", organization: parts[1], project: parts[2], repo: parts[3] };
+    }
+    return undefined;
+}
+
+/**
+ * What is wrong with a Git URL, or undefined. Besides the scheme and credentials, the two hosts whose
+ * layout is known must name a repository: github.com/<owner>/<repo>, and Azure Repos'
+ * <org>/<project>/_git/<repo> (https) or v3/<org>/<project>/<repo> (ssh). Any other host needs a path.
+ */
+export function gitUrlProblem(url: string): string | undefined {
+    if (!/^(https|ssh):\/\/[^\s]+$/.test(url)) return "expected an https:// or ssh:// Git URL";
+    const userinfo = urlUserinfoProblem(url);
+    if (userinfo !== undefined) return `the URL ${userinfo}`;
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return "expected an https:// or ssh:// Git URL";
+    }
+    const path = u.pathname.replace(/\.git$/, "").replace(/\/+$/, "");
+    if (u.hostname === "github.com" && parseGitRepoUrl(url) === undefined) {
+        return "expected a github.com repository URL with owner and repo, such as https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo>";
+    }
+    if (u.hostname === "dev.azure.com" && parseGitRepoUrl(url) === undefined) {
+        return "expected an Azure Repos URL such as https://dev.azure.com/<org>/<project>/_git/<repo>";
+    }
+    if (u.hostname === "ssh.dev.azure.com" && parseGitRepoUrl(url) === undefined) {
+        return "expected an Azure Repos SSH URL such as ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo>";
+    }
+    if (path === "") return "expected the repository's path after the host";
+    return undefined;
+}
+
+/**
+ * The host key types Flux's source-controller verifies a Git server with. Its known_hosts parser
+ * (fluxcd/pkg ssh/knownhosts, a copy of golang.org/x/crypto's) takes any key x/crypto parses, and since
+ * Flux 2.6.2 the client offers exactly the key types the file lists. DSA is left out: x/crypto keeps
+ * `ssh-dss` only as an insecure algorithm and OpenSSH servers no longer offer it.
+ */
+export const KNOWN_HOST_KEY_TYPES: readonly string[] = [
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-rsa",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+const looksLikeKeyType = (f: string | undefined) => f !== undefined && (KNOWN_HOST_KEY_TYPES.includes(f) || /^(ssh-dss|ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9]+)(@openssh\.com)?$/.test(f));
+
+/**
+ * Why a known_hosts line would not verify the Git server, or undefined. A line is
+ * `<hosts> <key type> <base64 key> [comment]`: a bare public key (no host field) makes Flux fail the whole
+ * file, and a key whose base64 doesn't decode to the SSH wire format of its own type is a paste error.
+ */
+export function knownHostsLineProblem(line: string): string | undefined {
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] === "@cert-authority") {
+        return "@cert-authority lines don't verify: since Flux 2.6.2 the client offers only the key types listed, never certificate algorithms; pin the host's own keys";
+    }
+    if (fields[0]?.startsWith("@")) return `the marker ${fields[0]} isn't supported here; list the host's keys`;
+    if (looksLikeKeyType(fields[0])) {
+        return "a bare public key: expected a known_hosts line, '<host> <key type> <base64 key>' (as ssh-keyscan <host> prints it)";
+    }
+    if (fields.length < 3) return "expected a known_hosts line, '<host> <key type> <base64 key>'";
+    const [, type, key] = fields;
+    if (type === "ssh-dss") return "ssh-dss (DSA) host keys don't verify with current servers and clients; pin the host's ed25519, ECDSA or RSA key";
+    if (!KNOWN_HOST_KEY_TYPES.includes(type)) return `unknown key type '${type}'; expected one of ${KNOWN_HOST_KEY_TYPES.join(", ")}`;
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return "the key is not base64";
+    const blob = Buffer.from(key, "base64");
+    const length = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+    if (length < 0 || 4 + length > blob.length || blob.subarray(4, 4 + length).toString("latin1") !== type) {
+        return `the key doesn't decode to an ${type} public key`;
+    }
+    if (fields.slice(3).some(looksLikeKeyType)) {
+        return "more than one key on a line: Flux reads only the first and takes the rest as a comment; put each key on its own line";
+    }
+    return undefined;
+}
+
+/** Problems of a known_hosts list, by line index: each line's own, and a host's second key of one type. */
+export function knownHostsProblems(lines: readonly string[]): { index: number; message: string }[] {
+    const problems: { index: number; message: string }[] = [];
+    const seen = new Set<string>();
+    lines.forEach((line, index) => {
+        const problem = knownHostsLineProblem(line);
+        if (problem !== undefined) {
+            problems.push({ index, message: problem });
+            return;
+        }
+        const [hosts, type] = line.trim().split(/\s+/);
+        if (seen.has(`${hosts} ${type}`)) {
+            problems.push({ index, message: `a second ${type} key for ${hosts}: Flux keeps only the first key of each type per host` });
+        }
+        seen.add(`${hosts} ${type}`);
+    });
+    return problems;
+}
+
+/** Seconds in an ISO-8601 duration of the form ARM takes (PT#H#M#S), or undefined. */
+export function isoDurationSeconds(d: string): number | undefined {
+    const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(d);
+    if (!m || d === "PT") return undefined;
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** The kustomizations' dependsOn cycles, each as the names along it (first name repeated at the end). */
+export function dependsOnCycles(kustomizations: readonly { readonly name: string; readonly dependsOn?: readonly string[] }[]): string[][] {
+    const edges = new Map(kustomizations.map((k) => [k.name, k.dependsOn ?? []]));
+    const cycles: string[][] = [];
+    const done = new Set<string>();
+    const visit = (name: string, trail: string[]) => {
+        if (trail.includes(name)) {
+            const cycle = [...trail.slice(trail.indexOf(name)), name];
+            // Each cycle once, whichever member the walk started from.
+            const key = [...cycle.slice(0, -1)].sort().join(",");
+            if (!cycles.some((c) => [...c.slice(0, -1)].sort().join(",") === key)) cycles.push(cycle);
+            return;
+        }
+        if (done.has(name) || !edges.has(name)) return;
+        for (const next of edges.get(name)!) visit(next, [...trail, name]);
+        done.add(name);
+    };
+    for (const k of kustomizations) visit(k.name, []);
+    return cycles;
+}
+
+type DurationFields = "syncIntervalInSeconds" | "timeoutInSeconds" | "retryIntervalInSeconds";
+
+function durationProblems(o: Partial<Record<DurationFields, number>>, at: readonly (string | number)[]): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    for (const f of ["syncIntervalInSeconds", "timeoutInSeconds", "retryIntervalInSeconds"] as const) {
+        const v = o[f];
+        if (v === undefined) continue;
+        if (!Number.isSafeInteger(v) || v < 1 || v > MAX_FLUX_DURATION_SECONDS) {
+            problems.push({ path: [...at, f], message: `expected whole seconds from 1 to ${MAX_FLUX_DURATION_SECONDS} (Flux's longest duration), got ${v}` });
+        }
+    }
+    return problems;
+}
+
+/**
+ * Combinations ARM, the extension or Flux would reject, checked up front. The stack config reports
+ * these against its key paths; the component throws on them when used from code.
  */
 export function fluxConfigurationProblems(
-    fc: Pick<FluxConfigurationArgs, "name" | "branch" | "tag" | "semver" | "commit" | "kustomizations">,
+    fc: Pick<
+        FluxConfigurationArgs,
+        "name" | "url" | "branch" | "tag" | "semver" | "commit" | "kustomizations" | "syncIntervalInSeconds" | "timeoutInSeconds" | "reconciliationWaitDuration"
+    > & { readonly auth?: { readonly type: string; readonly knownHosts?: readonly string[] } },
 ): FluxProblem[] {
     const problems: FluxProblem[] = [];
+    const urlProblem = gitUrlProblem(fc.url);
+    if (urlProblem !== undefined) problems.push({ path: ["url"], message: urlProblem });
     const refs = [fc.branch, fc.tag, fc.semver, fc.commit].filter((r) => r !== undefined);
     if (refs.length === 0) problems.push({ path: ["branch"], message: "expected one of branch, tag, semver or commit" });
     if (fc.commit !== undefined && fc.branch === undefined) {
         problems.push({ path: ["commit"], message: "ARM requires a commit to be combined with its branch; set branch too" });
     }
     if (fc.tag !== undefined && fc.semver !== undefined) problems.push({ path: ["tag"], message: "set tag or semver, not both" });
+    problems.push(...durationProblems(fc, []));
+    if (fc.reconciliationWaitDuration !== undefined) {
+        const s = isoDurationSeconds(fc.reconciliationWaitDuration);
+        if (s === undefined || s < 1 || s > MAX_FLUX_DURATION_SECONDS) {
+            problems.push({ path: ["reconciliationWaitDuration"], message: "expected an ISO-8601 duration such as PT10M, longer than zero" });
+        }
+    }
+    for (const p of knownHostsProblems(fc.auth?.knownHosts ?? [])) problems.push({ path: ["auth", "knownHosts", p.index], message: p.message });
     if (fc.kustomizations.length === 0) problems.push({ path: ["kustomizations"], message: "expected at least one kustomization" });
     const names = new Set<string>();
     fc.kustomizations.forEach((k, j) => {
@@ -164,6 +357,10 @@ export function fluxConfigurationProblems(
                     `the extension allows at most ${MAX_KUSTOMIZATION_OBJECT_NAME}`,
             });
         }
+        if ((k.path ?? "").split("/").includes("..")) {
+            problems.push({ path: ["kustomizations", j, "path"], message: "expected a path inside the repository, without '..' segments" });
+        }
+        problems.push(...durationProblems(k, ["kustomizations", j]));
     });
     fc.kustomizations.forEach((k, j) => {
         for (const dep of k.dependsOn ?? []) {
@@ -171,6 +368,11 @@ export function fluxConfigurationProblems(
             if (dep === k.name) problems.push({ path: ["kustomizations", j, "dependsOn"], message: `'${dep}' depends on itself` });
         }
     });
+    for (const cycle of dependsOnCycles(fc.kustomizations)) {
+        if (cycle.length <= 2) continue; // a self-dependency, reported above
+        const j = fc.kustomizations.findIndex((k) => k.name === cycle[0]);
+        problems.push({ path: ["kustomizations", j, "dependsOn"], message: `dependsOn forms a cycle (${cycle.join(" -> ")}); Flux would wait forever` });
+    }
     return problems;
 }
 
@@ -178,6 +380,12 @@ export interface FluxArgs {
     readonly cluster: ClusterTarget;
     readonly extension: FluxExtensionArgs;
     readonly configurations: readonly FluxConfigurationArgs[];
+    /**
+     * What the configurations wait for that itself needs the extension, such as the notification Alert
+     * and Provider, which must be listening before the first sync or its events are lost. Called once,
+     * with the extension, before any configuration is declared. Default: nothing.
+     */
+    readonly beforeConfigurations?: (extension: kc.Extension) => readonly pulumi.Resource[];
 }
 
 /** The Flux objects the extension creates in the cluster for one configuration. */
@@ -297,7 +505,7 @@ export class Flux extends pulumi.ComponentResource {
                 version: ext.version,
                 releaseTrain: ext.releaseTrain ?? "Stable",
                 // The extension only installs cluster-wide, into flux-system.
-                scope: { cluster: { releaseNamespace: "flux-system" } },
+                scope: { cluster: { releaseNamespace: EXTENSION_NAMESPACE } },
                 configurationSettings: extensionSettings(ext),
                 // Arc extensions need a system-assigned identity (the az CLI sends one); AKS ones take none.
                 identity: isArc ? { type: "SystemAssigned" } : undefined,
@@ -307,6 +515,7 @@ export class Flux extends pulumi.ComponentResource {
 
         const configurations: Record<string, kc.FluxConfiguration> = {};
         const objects: Record<string, FluxObjects> = {};
+        const before = args.beforeConfigurations?.(this.extension) ?? [];
         let previous: kc.FluxConfiguration | undefined;
         for (const fc of args.configurations) {
             const auth = fc.auth ?? { type: "none" };
@@ -342,7 +551,7 @@ export class Flux extends pulumi.ComponentResource {
                     // after another: concurrent operations on one cluster's extension layer fail with
                     // "another operation is in progress" (Azure/AKS-Construction#385). The caller's
                     // dependsOn (e.g. a deploy key the source needs) applies to each.
-                    dependsOn: forwardedDependsOn(opts, this.extension, ...(previous ? [previous] : [])),
+                    dependsOn: forwardedDependsOn(opts, this.extension, ...before, ...(previous ? [previous] : [])),
                 },
             );
             configurations[fc.name] = configuration;

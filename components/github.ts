@@ -87,6 +87,38 @@ function reviewers(protection: EnvironmentProtection | undefined, parent: pulumi
     ];
 }
 
+/** GitHub's limits on an environment's protection rules (REST API "Create or update an environment"). */
+export const ENVIRONMENT_LIMITS = { maxReviewers: 6, maxWaitTimerMinutes: 43200 } as const;
+
+/**
+ * What GitHub would refuse in an environment's protection rules, by argument. The stack config reports
+ * these against its key paths; the component refuses them when used from code.
+ */
+export function environmentProtectionProblems(p: EnvironmentProtection | undefined): { path: (string | number)[]; message: string }[] {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const users = p?.reviewerUsers ?? [];
+    const teams = p?.reviewerTeams ?? [];
+    if (users.length + teams.length > ENVIRONMENT_LIMITS.maxReviewers) {
+        problems.push({ path: ["reviewers"], message: `at most ${ENVIRONMENT_LIMITS.maxReviewers} reviewers (users and teams together), got ${users.length + teams.length}` });
+    }
+    users.forEach((u, i) => {
+        if (users.indexOf(u) !== i) problems.push({ path: ["reviewerUsers", i], message: `'${u}' is listed twice` });
+    });
+    teams.forEach((t, i) => {
+        if (teams.indexOf(t) !== i) problems.push({ path: ["reviewerTeams", i], message: `'${t}' is listed twice` });
+    });
+    const wait = p?.waitTimer ?? 0;
+    if (!Number.isInteger(wait) || wait < 0 || wait > ENVIRONMENT_LIMITS.maxWaitTimerMinutes) {
+        problems.push({ path: ["waitTimer"], message: `expected 0-${ENVIRONMENT_LIMITS.maxWaitTimerMinutes} minutes` });
+    }
+    if (Array.isArray(p?.branches)) {
+        (p.branches as readonly string[]).forEach((b, i) => {
+            if (b.trim() === "") problems.push({ path: ["branches", i], message: "expected a branch name pattern" });
+        });
+    }
+    return problems;
+}
+
 /** A GitHub environment with its secrets and protection rules. */
 export class Environment extends pulumi.ComponentResource {
     public readonly environment: github.RepositoryEnvironment;
@@ -94,10 +126,10 @@ export class Environment extends pulumi.ComponentResource {
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         const p = args.protection;
-        const problems = Object.keys(args.secrets).map(secretNameProblem).filter((x) => x !== undefined);
-        const reviewerCount = (p?.reviewerUsers?.length ?? 0) + (p?.reviewerTeams?.length ?? 0);
-        if (reviewerCount > 6) problems.push(`at most 6 reviewers, got ${reviewerCount}`);
-        if ((p?.waitTimer ?? 0) < 0 || (p?.waitTimer ?? 0) > 43200) problems.push(`waitTimer must be 0-43200 minutes`);
+        const problems = [
+            ...Object.keys(args.secrets).map(secretNameProblem).filter((x) => x !== undefined),
+            ...environmentProtectionProblems(p).map((x) => `protection.${x.path.join(".")}: ${x.message}`),
+        ];
         if (problems.length > 0) throw new Error(`Environment ${name}: ${problems.join("; ")}`);
         super("gitops:github:Environment", name, {}, opts);
 
@@ -144,13 +176,18 @@ export class Environment extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * The app repo's default GITHUB_TOKEN permissions: `read`, GitHub's hardening guidance (contents and
+ * packages read, nothing else). The sample workflows need more in one place only: CD_Stage's
+ * dawidd6/action-download-artifact steps list and download another run's artifacts, which needs
+ * `actions: read`; add `permissions: {contents: read, actions: read}` to its Deploy_to_Stage job, or set
+ * `write` for the unmodified sample.
+ */
+export const WORKFLOW_PERMISSIONS_DEFAULT = "read";
+
 export interface AppRepositorySettingsArgs {
     readonly repository: string;
-    /**
-     * The default GITHUB_TOKEN permissions. The sample's CD_Stage downloads another run's artifacts with
-     * it and declares no `permissions:`, which needs `write` (or `actions: read` added to the workflow).
-     * Default `write`.
-     */
+    /** The default GITHUB_TOKEN permissions. Default `read` (see WORKFLOW_PERMISSIONS_DEFAULT). */
     readonly workflowPermissions?: "read" | "write";
     /** Actions is disabled on new forks; the sample workflows need it on. Default true. */
     readonly actionsEnabled?: boolean;
@@ -172,29 +209,51 @@ export class AppRepositorySettings extends pulumi.ComponentResource {
         );
         new github.WorkflowRepositoryPermissions(
             `${name}-workflow-token`,
-            { repository: args.repository, defaultWorkflowPermissions: args.workflowPermissions ?? "write", canApprovePullRequestReviews: false },
+            { repository: args.repository, defaultWorkflowPermissions: args.workflowPermissions ?? WORKFLOW_PERMISSIONS_DEFAULT, canApprovePullRequestReviews: false },
             { parent: this, dependsOn: [actions] },
         );
         this.registerOutputs({ repository: args.repository });
     }
 }
 
+/** The GitOps repo's merge settings as the github provider reports them. */
+export interface MergeSettings {
+    readonly fullName: string;
+    readonly allowMergeCommit: boolean | undefined;
+    readonly mergeCommitTitle: string | undefined;
+}
+
 /**
- * Why a GitOps repo can't carry the connector's promotion, or undefined if it can: the connector parses
- * run ID and image tag out of GitHub's default merge-commit message (Azure/gitops-connector#37).
+ * Whether a GitOps repo can carry the connector's promotion: the connector parses run ID and image tag
+ * out of GitHub's default merge-commit message (Azure/gitops-connector#37).
+ *
+ * GitHub leaves `allow_merge_commit` and `merge_commit_title` out of the repository for tokens without
+ * push access (integrations/terraform-provider-github#679), and the provider reports them as `false` and
+ * `""`. The title is never empty when GitHub shows it (`PR_TITLE` or `MERGE_MESSAGE`), so an empty or
+ * missing one means the token can't see these settings: that is `unknown`, never a failure.
  */
-export function mergeCommitProblem(repo: { allowMergeCommit: boolean; mergeCommitTitle: string; fullName: string }): string | undefined {
+export function mergeCommitCheck(repo: MergeSettings): { readonly kind: "ok" } | { readonly kind: "unknown" | "problem"; readonly message: string } {
+    if (repo.mergeCommitTitle === undefined || repo.mergeCommitTitle === "") {
+        return {
+            kind: "unknown",
+            message:
+                `can't check that ${repo.fullName} allows merge commits with GitHub's default message (the GitOps Connector parses it): ` +
+                `GitHub shows these settings only to tokens with push access. Give the GitHub token Contents: write on ${repo.fullName} ` +
+                `(classic: repo) to have it checked, or check "Allow merge commits" and "Default message" by hand.`,
+        };
+    }
     if (!repo.allowMergeCommit) {
-        return (
-            `${repo.fullName} doesn't allow merge commits; the GitOps Connector reads the run ID from the merge-commit message, so squash or rebase ` +
-            `merges break promotion to stage. Enable "Allow merge commits". (GitHub only shows this setting to tokens with push access: if it is ` +
-            `enabled, give the GitHub token push access to ${repo.fullName}.)`
-        );
+        return {
+            kind: "problem",
+            message:
+                `${repo.fullName} doesn't allow merge commits; the GitOps Connector reads the run ID from the merge-commit message, so squash or rebase ` +
+                `merges break promotion to stage. Enable "Allow merge commits".`,
+        };
     }
     if (repo.mergeCommitTitle !== "MERGE_MESSAGE") {
-        return `${repo.fullName} titles merge commits ${repo.mergeCommitTitle}; the GitOps Connector needs GitHub's default merge message (MERGE_MESSAGE).`;
+        return { kind: "problem", message: `${repo.fullName} titles merge commits ${repo.mergeCommitTitle}; the GitOps Connector needs GitHub's default merge message (MERGE_MESSAGE).` };
     }
-    return undefined;
+    return { kind: "ok" };
 }
 
 export interface DeployKeyArgs {

@@ -48,16 +48,34 @@ export interface FluxNotificationsArgs {
     readonly provider: k8s.Provider;
     /** Name of the Provider and the Alert. Default `gitops-connector`, as in the tutorial. */
     readonly objectName?: string;
+    /**
+     * Apply the objects' namespace first (server-side apply, so it adopts the namespace whether or not the
+     * Flux configuration made it already). Needed when the Alert must exist before the configuration that
+     * would otherwise create the namespace. Default false: flux-system comes with the extension.
+     */
+    readonly applyNamespace?: boolean;
 }
 
 export class FluxNotifications extends pulumi.ComponentResource {
     public readonly notificationProvider: k8s.apiextensions.CustomResource;
     public readonly alert: k8s.apiextensions.CustomResource;
+    /** The namespace patch, with `applyNamespace`. */
+    public readonly namespacePatch: k8s.core.v1.NamespacePatch | undefined;
 
     constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops:notifications:FluxNotifications", name, {}, opts);
         const objectName = args.objectName ?? "gitops-connector";
         const namespace = args.objects.namespace;
+        // A patch, not a Namespace: the Flux configuration's agent creates the same namespace, and a
+        // patch neither fails when it exists already nor deletes it on destroy (it drops only its fields).
+        this.namespacePatch = args.applyNamespace
+            ? new k8s.core.v1.NamespacePatch(
+                  `${name}-namespace`,
+                  { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
+                  { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
+              )
+            : undefined;
+        const before = this.namespacePatch ? [this.namespacePatch] : [];
 
         this.notificationProvider = new k8s.apiextensions.CustomResource(
             `${name}-provider`,
@@ -68,7 +86,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                 spec: pulumi.output(args.address).apply(providerSpec),
             },
             // The caller's dependsOn carries the extension (which installs the CRDs) and the connector.
-            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
+            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts, ...before) },
         );
         this.alert = new k8s.apiextensions.CustomResource(
             `${name}-alert`,
@@ -82,6 +100,6 @@ export class FluxNotifications extends pulumi.ComponentResource {
             { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts, this.notificationProvider) },
         );
 
-        this.registerOutputs({ notificationProvider: this.notificationProvider, alert: this.alert });
+        this.registerOutputs({ notificationProvider: this.notificationProvider, alert: this.alert, namespace });
     }
 }

@@ -38,6 +38,8 @@ export interface RegistryArgs {
     readonly location?: pulumi.Input<string>;
     /** Default `Standard`. */
     readonly sku?: "Basic" | "Standard" | "Premium";
+    /** Pulumi `protect` on a created registry; set it when other stacks pull from it. Default false. */
+    readonly protect?: boolean;
     readonly attach: RegistryAttach;
 }
 
@@ -80,7 +82,7 @@ export class Registry extends pulumi.ComponentResource {
                     // Pulls go through Entra ID identities; the shared admin password is never needed.
                     adminUserEnabled: false,
                 },
-                { parent: this },
+                { parent: this, protect: args.protect ?? false },
             );
             this.registry = registry;
             this.registryName = registry.name;

@@ -3,8 +3,13 @@
 // stack file, the key path and what was expected, before the program creates anything.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AKS_DEFAULTS } from "../components/cluster.ts";
-import { FLUX_DEFAULTS, fluxConfigurationProblems } from "../components/flux.ts";
+import { AKS_DEFAULTS, PRINCIPAL_TYPES } from "../components/cluster.ts";
+import { CONNECTOR_DEFAULTS, connectorProblems } from "../components/connector.ts";
+import { credentialFindings, looksLikeSecretValue } from "../components/credentials.ts";
+import { FLUX_DEFAULTS, fluxConfigurationProblems, gitHost, gitUrlProblem, parseGitRepoUrl, type GitRepo } from "../components/flux.ts";
+import { environmentProtectionProblems, WORKFLOW_PERMISSIONS_DEFAULT } from "../components/github.ts";
+
+export { gitHost, parseGitRepoUrl, type GitRepo };
 
 /** The project name in Pulumi.yaml; stack config keys live under this namespace. */
 export const PROJECT = "gitops-platform";
@@ -38,14 +43,6 @@ export function qualifiedStack(name: string, organization: () => string, project
 // the same defaults must hold under the mock runtime, where project-level defaults don't apply.
 // ---------------------------------------------------------------------------------------------
 
-function hasPassword(url: string): boolean {
-    try {
-        return new URL(url).password !== "";
-    } catch {
-        return false;
-    }
-}
-
 const dnsLabel = z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a lowercase DNS label (a-z, 0-9, '-')")
@@ -54,6 +51,8 @@ const dnsLabel = z
 /** The name of another config key that holds a secret (set with `pulumi config set --secret`). */
 const secretKey = z
     .string()
+    // Checked first, and reported without the value: a pasted token must not reach any message.
+    .refine((n) => !looksLikeSecretValue(n), "looks like a credential, not the name of a secret config key; put the value in secret config and name its key here (value not shown)")
     .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "expected the name of a secret config key, such as connectorPat");
 
 const azureName = z
@@ -69,6 +68,8 @@ const AzureSchema = z.strictObject({
     resourceGroup: z.string().min(1).max(90),
     /** Create the resource group (true) or use an existing one (false). */
     createResourceGroup: z.boolean().default(false),
+    /** Pulumi `protect` on the created resource group: `pulumi destroy` refuses until it is lifted. */
+    protect: z.boolean().default(false),
 });
 
 const KubeconfigSchema = z.strictObject({
@@ -109,6 +110,12 @@ const AksSchema = z.strictObject({
              * cluster, so that the program's own Kubernetes provider is authorised.
              */
             grantDeployerClusterAdmin: z.boolean().default(AKS_DEFAULTS.grantDeployerClusterAdmin),
+            /**
+             * Principals granted "Azure Kubernetes Service RBAC Cluster Admin", each with its directory
+             * type (ARM refuses a grant whose type doesn't match: UnmatchedPrincipalType). Stable, unlike
+             * the deployer grant, which follows whoever runs `pulumi up`.
+             */
+            clusterAdmins: z.array(z.strictObject({ objectId: z.uuid(), type: z.enum(PRINCIPAL_TYPES) })).default([]),
         })
         .prefault({}),
     /** Defaults to true when Entra ID is enabled. */
@@ -135,6 +142,8 @@ const OwnedClusterSchema = z.discriminatedUnion("mode", [
         appNamespaces,
         aks: AksSchema.prefault({}),
         kubeconfig: KubeconfigSchema.prefault({}),
+        /** Pulumi `protect` on the AKS cluster: `pulumi destroy` and replacements refuse until it is lifted. */
+        protect: z.boolean().default(false),
     }),
     z.strictObject({
         mode: z.literal("aksExisting"),
@@ -173,6 +182,8 @@ const RegistrySchema = z.discriminatedUnion("mode", [
         sku: z.enum(["Basic", "Standard", "Premium"]).default("Standard"),
         /** Lifetime of the pull credential for non-AKS clusters (azuread `endDateRelative`). */
         pullCredentialLifetime: z.string().regex(/^\d+h$/, "expected hours, such as 8760h").default("8760h"),
+        /** Pulumi `protect` on the registry; required when other stacks pull from it. */
+        protect: z.boolean().default(false),
     }),
     z.strictObject({
         mode: z.literal("existing"),
@@ -259,11 +270,8 @@ const FluxConfigurationSchema = z.strictObject({
     /** Where the GitRepository and Kustomizations live; also where the connector and its Alert go. */
     namespace: dnsLabel.default(FLUX_DEFAULTS.namespace),
     scope: z.enum(["cluster", "namespace"]).default(FLUX_DEFAULTS.scope),
-    url: z
-        .string()
-        .regex(/^(https|ssh):\/\/[^\s]+$/, "expected an https:// or ssh:// Git URL")
-        // Checked before any message can echo the URL: a token in it would land in state and logs.
-        .refine((u) => !hasPassword(u), "the URL must not carry a password or token; use auth.type https with passwordSecret"),
+    /** Checked by the Flux component's rules (gitUrlProblem) before any message can echo it. */
+    url: z.string().refine((u) => gitUrlProblem(u) === undefined, { error: (i) => gitUrlProblem(String(i.input)) }),
     branch: z.string().min(1).optional(),
     tag: z.string().min(1).optional(),
     semver: z.string().min(1).optional(),
@@ -309,11 +317,20 @@ const ConnectorSchema = z.strictObject({
         .prefault({}),
     /** Secret config key holding the connector's `orchestratorPAT`. */
     patSecret: secretKey.default("connectorPat"),
+    /** The connector's own namespace (its logs carry the PAT); checked by the component's rules. */
+    namespace: dnsLabel.default(CONNECTOR_DEFAULTS.namespace),
     /** Only the published flat 1.2.x layout is supported (the PAT Secret's name is fixed there). */
-    chartVersion: z.string().regex(/^1\.2\.\d+$/, "expected a 1.2.x chart version (the published flat values layout)").default("1.2.1"),
-    chartRepo: z.url().default("https://azure.github.io/gitops-connector/"),
-    /** Extra subscribers (name -> URL) the connector forwards events to. */
-    subscribers: z.record(z.string(), z.url()).default({}),
+    chartVersion: z.string().default(CONNECTOR_DEFAULTS.chartVersion),
+    chartRepo: z.url().default(CONNECTOR_DEFAULTS.chartRepo),
+    /** Kubernetes users and groups (Entra ID object IDs on AKS) allowed to read the connector's pod logs. */
+    logReaders: z
+        .strictObject({ users: z.array(z.string().min(1)).default([]), groups: z.array(z.string().min(1)).default([]) })
+        .prefault({}),
+    /**
+     * Extra subscribers the connector forwards events to: name -> the secret config key holding the URL.
+     * Webhook URLs are credentials (whoever has one can post), so they are never in the stack file.
+     */
+    subscribers: z.record(dnsLabel, secretKey).default({}),
 });
 
 /** The tutorial's app repo, Azure/arc-cicd-demo-src (forked). */
@@ -351,10 +368,15 @@ const GitHubRepositoryScopeSchema = z.strictObject({
     demoAppUrl: z.string().min(1).default("/"),
     systemLabel: z.string().min(1).default("VOTE-APP"),
     /** Default: the kustomization path without its trailing `/manifests`. */
-    manifestsFolder: z.string().regex(/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/, "expected a folder path without leading or trailing /").optional(),
+    manifestsFolder: z
+        .string()
+        .regex(/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/, "expected a folder path without leading or trailing /")
+        .refine((f) => !f.split("/").includes(".."), "expected a folder inside the repository, without '..' segments")
+        .optional(),
     /** Repository inside the registry that the CI build pushes to (`az acr build -t <repo>/...`). */
     imageRepository: z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, "expected a lowercase repository name").default("azvote"),
-    workflowPermissions: z.enum(["read", "write"]).default("write"),
+    /** The app repo's default GITHUB_TOKEN permissions; `read` is GitHub's hardening guidance. */
+    workflowPermissions: z.enum(["read", "write"]).default(WORKFLOW_PERMISSIONS_DEFAULT),
     actionsEnabled: z.boolean().default(true),
     /** Which actions may run on the app repo. Unset: left as it is. */
     allowedActions: z.enum(["all", "local_only", "selected"]).optional(),
@@ -472,7 +494,10 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         if (seen.has(fc.name)) problems.push(`${at("name")}: duplicate Flux configuration name '${fc.name}'`);
         seen.add(fc.name);
 
-        for (const p of fluxConfigurationProblems(fc)) problems.push(`${at(...p.path)}: ${p.message}`);
+        const fluxProblems = fluxConfigurationProblems(fc);
+        for (const p of fluxProblems) problems.push(`${at(...p.path)}: ${p.message}`);
+        // The checks below read the URL; a URL error is reported once, as a URL error.
+        if (fluxProblems.some((p) => p.path[0] === "url")) return;
 
         const isSsh = fc.url.startsWith("ssh://");
         const sshAuth = fc.auth.type === "ssh" || fc.auth.type === "githubDeployKey";
@@ -503,6 +528,14 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
     }
 
     if (c.connector.enabled) {
+        for (const p of connectorProblems(c.connector)) problems.push(`${key("connector", ...p.path)}: ${p.message}`);
+        const shared = [...configs.map((fc) => fc.namespace), ...c.cluster.appNamespaces];
+        if (c.connector.namespace !== "flux-system" && shared.includes(c.connector.namespace)) {
+            problems.push(
+                `${key("connector", "namespace")}: '${c.connector.namespace}' is also a Flux configuration's or an app namespace; ` +
+                    `the connector needs one of its own, since whoever reads pod logs there can read its PAT`,
+            );
+        }
         if (!ext.controllers.notification) {
             problems.push(
                 `${key("flux", "extension", "controllers", "notification")}: the GitOps Connector needs Flux notifications; ` +
@@ -513,7 +546,7 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         const fc = configs.find((x) => x.name === target);
         if (fc === undefined) {
             problems.push(`${key("connector", "configuration")}: no Flux configuration named '${target}'`);
-        } else {
+        } else if (gitUrlProblem(fc.url) === undefined) {
             const repo = parseGitRepoUrl(fc.url);
             if (c.connector.mode === "GITHUB" && repo?.kind !== "github") {
                 problems.push(`${key("connector", "mode")}: GITHUB mode needs the Flux configuration '${fc.name}' to sync a github.com repo, got ${fc.url}`);
@@ -540,8 +573,20 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         });
     }
 
+    if (c.azure.protect && !c.azure.createResourceGroup) {
+        problems.push(`${key("azure", "protect")}: protects the resource group this stack creates; set createResourceGroup: true or drop protect`);
+    }
+
     if (c.cluster.mode === "aks") {
         const a = c.cluster.aks;
+        if (a.entraId.clusterAdmins.length > 0 && !a.entraId.enabled) {
+            problems.push(`${key("cluster", "aks", "entraId", "clusterAdmins")}: Azure RBAC roles need Entra ID; set entraId.enabled: true`);
+        }
+        const seenAdmins = new Set<string>();
+        a.entraId.clusterAdmins.forEach((p, i) => {
+            if (seenAdmins.has(p.objectId)) problems.push(`${key("cluster", "aks", "entraId", "clusterAdmins", i, "objectId")}: listed twice`);
+            seenAdmins.add(p.objectId);
+        });
         const pool = a.systemPool;
         if (pool.autoscale && pool.autoscale.min > pool.autoscale.max) {
             problems.push(`${key("cluster", "aks", "systemPool", "autoscale")}: min (${pool.autoscale.min}) is greater than max (${pool.autoscale.max})`);
@@ -564,42 +609,6 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         }
     }
     return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Git URL helpers, shared by validation and by the components that derive values from the URL.
-// ---------------------------------------------------------------------------------------------
-
-export function gitHost(url: string): string {
-    return new URL(url).hostname;
-}
-
-export type GitRepo =
-    | { readonly kind: "github"; readonly owner: string; readonly repo: string }
-    | { readonly kind: "azdo"; readonly organization: string; readonly project: string; readonly repo: string };
-
-/**
- * Recognises github.com (https or ssh) and Azure Repos (https://dev.azure.com/<org>/<project>/_git/<repo>
- * or ssh://git@ssh.dev.azure.com/v3/<org>/<project>/<repo>) URLs; undefined for any other host.
- */
-export function parseGitRepoUrl(url: string): GitRepo | undefined {
-    let u: URL;
-    try {
-        u = new URL(url);
-    } catch {
-        return undefined;
-    }
-    const parts = u.pathname.replace(/\.git$/, "").split("/").filter((p) => p !== "");
-    if (u.hostname === "github.com" && parts.length === 2) {
-        return { kind: "github", owner: parts[0], repo: parts[1] };
-    }
-    if (u.hostname === "dev.azure.com" && parts.length === 4 && parts[2] === "_git") {
-        return { kind: "azdo", organization: parts[0], project: parts[1], repo: parts[3] };
-    }
-    if (u.hostname === "ssh.dev.azure.com" && parts.length === 4 && parts[0] === "v3") {
-        return { kind: "azdo", organization: parts[1], project: parts[2], repo: parts[3] };
-    }
-    return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -641,11 +650,30 @@ export function manifestsFolder(c: OwnerStackConfig): string | undefined {
     return path.endsWith("/manifests") ? path.slice(0, -"/manifests".length) : undefined;
 }
 
-function checkGitHub(c: StackConfig): string[] {
+/** Where each of the Environment component's protection arguments lives in the stack file. */
+const PROTECTION_KEYS: Record<string, readonly string[]> = {
+    reviewers: ["reviewers"],
+    reviewerUsers: ["reviewers", "users"],
+    reviewerTeams: ["reviewers", "teams"],
+    waitTimer: ["waitTimer"],
+    branches: ["branches"],
+};
+
+function checkGitHub(c: StackConfig, ownerNamespaces?: OwnerNamespaces): string[] {
     const g = c.github;
     if (g === undefined) return [];
     const problems: string[] = [];
     const self = c.stack;
+    const e = g.environment;
+    const protection = {
+        reviewerUsers: e.reviewers.users,
+        reviewerTeams: e.reviewers.teams,
+        waitTimer: e.waitTimer,
+        branches: e.branches,
+    };
+    for (const p of environmentProtectionProblems(protection)) {
+        problems.push(`${key("github", "environment", ...(PROTECTION_KEYS[String(p.path[0])] ?? []), ...p.path.slice(1))}: ${p.message}`);
+    }
     if (g.repository !== undefined && g.repositoryStack !== undefined) {
         problems.push(`${key("github", "repositoryStack")}: this stack owns the repository level (github.repository); drop repositoryStack`);
     }
@@ -667,6 +695,14 @@ function checkGitHub(c: StackConfig): string[] {
         if (g.repository !== undefined) {
             problems.push(`${key("github", "repository")}: the repository level needs the GitOps repo and registry of a stack that owns a cluster`);
         }
+        // The owner's namespaces are known here when its stack file is in this project; otherwise only
+        // its outputs at deploy time tell (checked there too).
+        const served = ownerNamespaces?.(c.ownerStack);
+        if (served !== undefined && !served.includes(e.namespace)) {
+            problems.push(
+                `${key("github", "environment", "namespace")}: '${e.namespace}' is not one of the appNamespaces of the cluster this stack shares (${served.join(", ")}, in stack ${shortStack(c.ownerStack)})`,
+            );
+        }
         return problems;
     }
     if (!c.cluster.appNamespaces.includes(g.environment.namespace)) {
@@ -674,7 +710,7 @@ function checkGitHub(c: StackConfig): string[] {
             `${key("github", "environment", "namespace")}: '${g.environment.namespace}' is not one of this cluster's appNamespaces (${c.cluster.appNamespaces.join(", ")})`,
         );
     }
-    if (g.repository !== undefined) {
+    if (g.repository !== undefined && gitUrlProblem(manifestsConfiguration(c).url) === undefined) {
         const fc = manifestsConfiguration(c);
         if (parseGitRepoUrl(fc.url)?.kind !== "github") {
             problems.push(`${key("github", "repository")}: MANIFESTS_REPO comes from the Flux configuration '${fc.name}', which must sync a github.com repo`);
@@ -707,6 +743,17 @@ function checkGitHub(c: StackConfig): string[] {
 // Loading.
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * How to set a secret config key without typing its value on a command line, where shell history and
+ * `ps` would see it: `pulumi config set` reads the value from standard input.
+ */
+export function setSecretCommand(secretKey: string, stack: string): string {
+    return `pulumi config set --secret ${secretKey} --stack ${stack} < <file holding the value>`;
+}
+
+/** The appNamespaces of the stack that owns a shared cluster, if its stack file is at hand. */
+export type OwnerNamespaces = (ownerStack: string) => readonly string[] | undefined;
+
 /** The secret config keys a stack's config refers to, with what each is for. */
 export function requiredSecrets(c: StackConfig): { key: string; purpose: string }[] {
     const out: { key: string; purpose: string }[] = [];
@@ -718,7 +765,10 @@ export function requiredSecrets(c: StackConfig): { key: string; purpose: string 
         if (fc.auth.type === "https") out.push({ key: fc.auth.passwordSecret, purpose: `HTTPS token for Flux configuration '${fc.name}'` });
         if (fc.auth.type === "ssh") out.push({ key: fc.auth.privateKeySecret, purpose: `SSH private key for Flux configuration '${fc.name}'` });
     }
-    if (c.connector.enabled) out.push({ key: c.connector.patSecret, purpose: "the GitOps Connector's orchestratorPAT" });
+    if (c.connector.enabled) {
+        out.push({ key: c.connector.patSecret, purpose: "the GitOps Connector's orchestratorPAT" });
+        for (const [name, k] of Object.entries(c.connector.subscribers)) out.push({ key: k, purpose: `the URL of the connector's subscriber '${name}'` });
+    }
     return out;
 }
 
@@ -735,13 +785,15 @@ function zodProblems(error: z.ZodError, under: string[] = []): string[] {
  *
  * @param stack    the stack name (pulumi.getStack())
  * @param raw      the stack's config as the engine gives it: `<project>:<key>` -> string
- * @param hasSecret whether a secret config key is set (checked without reading its value)
+ * @param secretState whether a secret config key is set (checked without reading its value)
+ * @param ownerNamespaces for a stack sharing a cluster: the owner's appNamespaces, when its stack file is at hand
  */
 export function parseStackConfig(
     stack: string,
     raw: Record<string, string>,
     secretState: (key: string) => "secret" | "plaintext" | "missing",
     organization: () => string,
+    ownerNamespaces?: OwnerNamespaces,
 ): StackConfig {
     const stackFile = stackFileName(stack);
     const problems: string[] = [];
@@ -761,6 +813,11 @@ export function parseStackConfig(
             values[k] = value;
         }
     }
+
+    // Before anything else can quote a value: a credential pasted into any field (a token as a name, a
+    // URL with userinfo) is reported by key path alone, and nothing else is checked.
+    const leaks = credentialFindings(Object.fromEntries(TOP_LEVEL_KEYS.filter((k) => values[k] !== undefined).map((k) => [k, values[k]])));
+    if (leaks.length > 0) throw new ConfigError(stackFile, leaks.map((f) => `${key(...f.path)}: ${f.message}`));
 
     const cluster = ClusterSchema.safeParse(values.cluster);
     let config: StackConfig;
@@ -791,7 +848,7 @@ export function parseStackConfig(
         const { github, ...rest } = parsed.data;
         config = { ...rest, github: github && resolveGitHub(github, stack), kind: "owner", stack, stackFile };
     }
-    problems.push(...checkGitHub(config));
+    problems.push(...checkGitHub(config, ownerNamespaces));
 
     const secrets = requiredSecrets(config);
     const known = new Set<string>([...TOP_LEVEL_KEYS, ...secrets.map((s) => s.key)]);
@@ -801,9 +858,9 @@ export function parseStackConfig(
     for (const s of secrets) {
         const state = secretState(s.key);
         if (state === "missing") {
-            problems.push(`${PROJECT}:${s.key}: missing secret (${s.purpose}); set it with: pulumi config set --secret ${s.key} <value> --stack ${stack}`);
+            problems.push(`${PROJECT}:${s.key}: missing secret (${s.purpose}); set it with: ${setSecretCommand(s.key, stack)}`);
         } else if (state === "plaintext") {
-            problems.push(`${PROJECT}:${s.key}: stored in plain text in the stack file (${s.purpose}); re-set it with: pulumi config set --secret ${s.key} <value> --stack ${stack}`);
+            problems.push(`${PROJECT}:${s.key}: stored in plain text in the stack file (${s.purpose}); re-set it with: ${setSecretCommand(s.key, stack)}`);
         }
     }
     if (problems.length > 0) throw new ConfigError(stackFile, problems);
@@ -815,7 +872,7 @@ export function parseStackConfig(
 const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
 
 /** Read the current stack's config from the engine and validate it. */
-export function loadStackConfig(): StackConfig {
+export function loadStackConfig(ownerNamespaces?: OwnerNamespaces): StackConfig {
     const all = pulumi.runtime.allConfig();
     return parseStackConfig(
         pulumi.getStack(),
@@ -826,6 +883,7 @@ export function loadStackConfig(): StackConfig {
             return isConfigSecret === undefined || isConfigSecret(full) ? "secret" : "plaintext";
         },
         () => pulumi.getOrganization(),
+        ownerNamespaces,
     );
 }
 

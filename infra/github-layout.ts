@@ -81,8 +81,9 @@ export function secretLayout(c: StackConfig): SecretLayout {
 
 /**
  * What must hold across all the stacks of a project, which no single stack can see at deploy time:
- * one owner per GitHub object, one connector dispatching to each app repo, and a CI grant on every
- * cluster an environment runs on. Returns one message per violation.
+ * one owner per GitHub object, one connector dispatching to each app repo, a CI grant on every
+ * cluster an environment runs on, and protection on a registry other stacks pull from. Returns one
+ * message per violation.
  */
 export function crossStackProblems(configs: readonly StackConfig[]): string[] {
     const problems: string[] = [];
@@ -113,6 +114,15 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
                     `stack ${c.stack}: its environment runs on the cluster of stack ${owner.stack}, which grants the CI identity no access to it (give ${owner.stack} a github section naming the same repository stack)`,
                 );
             }
+        }
+    }
+    // A registry other stacks pull from must survive the owner's `pulumi destroy`.
+    for (const c of configs) {
+        if (c.kind !== "owner" || c.registry.mode !== "create" || c.registry.protect) continue;
+        const name = c.registry.name.toLowerCase();
+        const pullers = configs.filter((o) => o.kind === "owner" && o.registry.mode === "existing" && o.registry.name.toLowerCase() === name).map((o) => o.stack);
+        if (pullers.length > 0) {
+            problems.push(`stack ${c.stack}: registry.protect must be true: stacks ${pullers.join(", ")} pull from its registry ${c.registry.name}`);
         }
     }
     for (const [what, stacks] of owners) {

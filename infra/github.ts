@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import { azureCredentialsJson, CiClusterAccess, CiIdentity, environmentSubject, refSubject } from "../components/ci-identity.ts";
-import { AppRepositorySettings, Environment, mergeCommitProblem, RepositorySecrets } from "../components/github.ts";
+import { AppRepositorySettings, Environment, mergeCommitCheck, RepositorySecrets } from "../components/github.ts";
 import { manifestsConfiguration, manifestsFolder, parseGitRepoUrl, type GitHubConfig, type OwnerStackConfig, type SecretKey, type StackConfig } from "./config.ts";
 import { environmentSecretKeys, grantsClusterAccess, onOtherCluster, repositorySecretKeys, secretName } from "./github-layout.ts";
 
@@ -125,8 +125,10 @@ function repositoryLevel(
         ? github
               .getRepositoryOutput({ fullName: `${gitops.owner}/${gitops.repo}` }, { provider: args.provider })
               .apply((info) => {
-                  const problem = mergeCommitProblem({ allowMergeCommit: info.allowMergeCommit, mergeCommitTitle: info.mergeCommitTitle, fullName: info.fullName });
-                  if (problem) throw new Error(`${c.stackFile}: ${problem} (or set github.repository.requireMergeCommits: false)`);
+                  const check = mergeCommitCheck({ allowMergeCommit: info.allowMergeCommit, mergeCommitTitle: info.mergeCommitTitle, fullName: info.fullName });
+                  // Data the token can't see is a warning, never a failure: the recommended preview token is read-only.
+                  if (check.kind === "unknown") pulumi.log.warn(`${c.stackFile}: ${check.message}`);
+                  if (check.kind === "problem") throw new Error(`${c.stackFile}: ${check.message} (or set github.repository.requireMergeCommits: false)`);
                   return manifestsRepo;
               })
         : pulumi.output(manifestsRepo);

@@ -4,7 +4,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as github from "@pulumi/github";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
-import { Flux, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
+import { EXTENSION_NAMESPACE, Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
@@ -103,14 +103,14 @@ export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: S
 function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, githubProvider: github.Provider | undefined): PlatformOutputs {
     const az = c.azure;
     const rg = az.createResourceGroup
-        ? new resources.ResourceGroup(az.resourceGroup, { resourceGroupName: az.resourceGroup, location: az.location }).name
+        ? new resources.ResourceGroup(az.resourceGroup, { resourceGroupName: az.resourceGroup, location: az.location }, { protect: az.protect }).name
         : pulumi.output(az.resourceGroup);
 
     const cc = c.cluster;
     let clusterArgs: ClusterArgs;
     switch (cc.mode) {
         case "aks":
-            clusterArgs = { mode: "aks", name: cc.name, resourceGroupName: rg, location: az.location, aks: cc.aks, kubeconfig: cc.kubeconfig };
+            clusterArgs = { mode: "aks", name: cc.name, resourceGroupName: rg, location: az.location, aks: cc.aks, kubeconfig: cc.kubeconfig, protect: cc.protect };
             break;
         case "aksExisting":
             clusterArgs = { mode: "aksExisting", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: cc.kubeconfig };
@@ -134,9 +134,48 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         deployKeys.push(key);
         return fluxConfigurationArgs(fc, readSecret, key);
     });
+    // The connector needs only the cluster: it installs into its own namespace while the extension is
+    // being created. Its Alert and Provider need the extension's CRDs and their namespace, and every
+    // configuration waits for them, so the connector hears the first sync. Nothing waits for Flux to
+    // finish reconciling except what truly needs the repo's objects (Arc's pull secrets).
+    const connector = c.connector.enabled
+        ? new GitOpsConnector(`${cc.name}-connector`, {
+              namespace: c.connector.namespace,
+              target: connectorTarget(c),
+              pat: readSecret(c.connector.patSecret),
+              provider: cluster.provider,
+              chartVersion: c.connector.chartVersion,
+              chartRepo: c.connector.chartRepo,
+              subscribers: Object.fromEntries(Object.entries(c.connector.subscribers).map(([n, k]) => [n, readSecret(k)])),
+              logReaders: c.connector.logReaders,
+          })
+        : undefined;
     const flux = new Flux(
         `${cc.name}-flux`,
-        { cluster: cluster.target(), extension: c.flux.extension, configurations: fluxConfigurations },
+        {
+            cluster: cluster.target(),
+            extension: c.flux.extension,
+            configurations: fluxConfigurations,
+            beforeConfigurations: (extension) => {
+                if (connector === undefined) return [];
+                const objects = fluxObjects(manifestsConfiguration(c));
+                const notifications = new FluxNotifications(
+                    `${cc.name}-notifications`,
+                    {
+                        objects,
+                        address: connector.address,
+                        provider: cluster.provider,
+                        // flux-system comes with the extension; any other namespace the configuration
+                        // would create only once it runs, which is too late for its Alert.
+                        applyNamespace: objects.namespace !== EXTENSION_NAMESPACE,
+                    },
+                    // The extension installs the notification CRDs; the Alert fires only once the
+                    // connector is there to receive it.
+                    { dependsOn: [extension, connector] },
+                );
+                return [notifications];
+            },
+        },
         // Flux can only clone once GitHub knows its deploy key.
         { dependsOn: deployKeys.map((k) => k.deployKey) },
     );
@@ -160,38 +199,10 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         resourceGroupName: rc.mode === "existing" ? (rc.resourceGroup ?? rg) : rg,
         location: az.location,
         sku: rc.mode === "create" ? rc.sku : undefined,
+        protect: rc.mode === "create" ? rc.protect : undefined,
         attach,
     });
-
-    let connectorAddress: string | undefined;
-    if (c.connector.enabled) {
-        const target = manifestsConfiguration(c).name;
-        const fc = fluxConfigurations.find((x) => x.name === target)!;
-        const objects = flux.objects[target];
-        const configuration = flux.configurations[target];
-        const connector = new GitOpsConnector(
-            `${cc.name}-connector`,
-            {
-                namespace: objects.namespace,
-                target: connectorTarget(c, fc.url),
-                pat: readSecret(c.connector.patSecret),
-                provider: cluster.provider,
-                chartVersion: c.connector.chartVersion,
-                chartRepo: c.connector.chartRepo,
-                subscribers: c.connector.subscribers,
-            },
-            // The configuration creates its namespace (flux-system comes with the extension).
-            { dependsOn: [configuration] },
-        );
-        new FluxNotifications(
-            `${cc.name}-notifications`,
-            { objects, address: connector.address, provider: cluster.provider },
-            // The extension installs the notification CRDs; the Alert should only fire once the
-            // connector is there to receive it.
-            { dependsOn: [flux.extension, configuration, connector] },
-        );
-        connectorAddress = connector.address;
-    }
+    const connectorAddress = connector?.address;
 
     return {
         ownerStack: qualifiedStack(c.stack, () => pulumi.getOrganization(), pulumi.getProject()),
@@ -212,9 +223,9 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     };
 }
 
-function connectorTarget(c: OwnerStackConfig, url: string): ConnectorTarget {
+function connectorTarget(c: OwnerStackConfig): ConnectorTarget {
     // Validation checked that the URL matches the mode.
-    const repo = parseGitRepoUrl(url)!;
+    const repo = parseGitRepoUrl(manifestsConfiguration(c).url)!;
     if (repo.kind === "github") {
         return { mode: "GITHUB", owner: repo.owner, appRepo: connectorAppRepo(c), gitopsRepo: repo.repo };
     }

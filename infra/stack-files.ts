@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { parseStackConfig, PROJECT, type StackConfig } from "./config.ts";
+import { parseStackConfig, PROJECT, type OwnerNamespaces, type StackConfig } from "./config.ts";
 
 /** Stack names with a Pulumi.<stack>.yaml in `dir`, sorted. */
 export function listStacks(dir: string): string[] {
@@ -46,6 +46,26 @@ export function loadStacks(dir: string): StackConfig[] {
         const file = readStackFile(dir, s);
         const raw = engineConfig(file.values);
         for (const k of file.secureKeys) raw[k] = "[secure]";
-        return parseStackConfig(s, raw, () => "secret", () => "organization");
+        return parseStackConfig(s, raw, () => "secret", () => "organization", ownerNamespacesFrom(dir));
     });
+}
+
+/**
+ * The appNamespaces of a cluster-owning stack of this project, read from its stack file in `dir`, so a
+ * stack sharing that cluster is checked before it registers anything. Undefined for a stack of another
+ * project, or one whose file is missing or unreadable (its own validation reports that).
+ */
+export function ownerNamespacesFrom(dir: string): OwnerNamespaces {
+    return (ownerStack) => {
+        const parts = ownerStack.split("/");
+        if (parts.length === 3 && parts[1] !== PROJECT) return undefined;
+        let file: StackFile;
+        try {
+            file = readStackFile(dir, parts[parts.length - 1]);
+        } catch {
+            return undefined;
+        }
+        const namespaces = (file.values[`${PROJECT}:cluster`] as { appNamespaces?: unknown } | undefined)?.appNamespaces;
+        return Array.isArray(namespaces) && namespaces.every((n) => typeof n === "string") ? namespaces : undefined;
+    };
 }

@@ -4,8 +4,10 @@
 // would not make visible to that job: repository-level secrets are visible to every job, environment
 // secrets only to jobs that declare that environment. The stack named with --stack, the stack that owns
 // the repository level, and every stack owning an environment on the same app repo are taken together.
-// It also reports GitHub objects (or connector dispatches) more than one stack claims. Exits 1 when
-// anything is missing or claimed twice, 2 on bad input.
+// It also reports GitHub objects (or connector dispatches) more than one stack claims. Warnings (reads
+// it can't judge, such as `secrets: inherit` to a reusable workflow) go to stderr and don't fail it.
+// Exits 1 when anything is missing or claimed twice, 2 on bad input, including a workflows folder in
+// which no file has any job (a wrong path would otherwise pass, having checked nothing).
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -23,6 +25,8 @@ export interface JobSecrets {
     readonly secrets: readonly string[];
     /** The job reads secrets by a computed name or all at once (`toJSON(secrets)`), which can't be checked. */
     readonly dynamic: boolean;
+    /** The reusable workflow (`uses:`) the job passes `secrets: inherit` to; what that one reads isn't checked. */
+    readonly inheritsTo?: string;
 }
 
 /** Secrets GitHub provides itself. */
@@ -61,12 +65,14 @@ export function jobSecrets(file: string, text: string): JobSecrets[] {
         const env = body?.environment;
         const name = typeof env === "string" ? env : env && typeof env === "object" ? (env as { name?: unknown }).name : undefined;
         const environment = typeof name === "string" ? (name.includes("${{") ? null : name) : undefined;
+        const uses = body?.uses;
         return {
             file,
             job,
             environment,
             secrets: [...read].filter((x) => !BUILT_IN.has(x) && !passedIn.has(x)).sort(),
             dynamic: dynamic.found,
+            ...(body?.secrets === "inherit" ? { inheritsTo: typeof uses === "string" ? uses : "(no uses:)" } : {}),
         };
     });
 }
@@ -129,6 +135,9 @@ export function warnings(jobs: readonly JobSecrets[]): string[] {
     return jobs.flatMap((j) => [
         ...(j.environment === null ? [`${j.file}: job ${j.job} picks its environment with an expression; a secret counts as visible if any managed environment has it`] : []),
         ...(j.dynamic ? [`${j.file}: job ${j.job} reads secrets by a computed name or all at once; those reads can't be checked`] : []),
+        ...(j.inheritsTo !== undefined
+            ? [`${j.file}: job ${j.job} passes secrets: inherit to ${j.inheritsTo}; can't verify which secrets the called workflow reads`]
+            : []),
     ]);
 }
 
@@ -160,12 +169,14 @@ function main(argv: string[]): number {
         if (!configs.some((c) => c.stack === stack)) throw new Error(`no stack file ${path.join(stacksDir, `Pulumi.${stack}.yaml`)}`);
         v = visibility(stack, configs);
         jobs = readWorkflows(dir);
+        // Nothing to check is no pass: most likely the wrong folder.
+        if (jobs.length === 0) throw new Error(`no jobs found in ${dir}: no .yml or .yaml file there defines any under jobs:, so nothing was checked`);
     } catch (e) {
         console.error(e instanceof ConfigError || e instanceof Error ? e.message : String(e));
         return 2;
     }
     console.log(`${v.repository}: repository secrets from stack ${v.repositoryStack ?? "(none)"}; environments ${Object.entries(v.environments).map(([e, x]) => `${e} (${x.stack})`).join(", ") || "(none)"}`);
-    for (const w of warnings(jobs)) console.log(`warning: ${w}`);
+    for (const w of warnings(jobs)) console.error(`warning: ${w}`);
     // Ownership the stacks must agree on: two owners of a secret would overwrite each other.
     const problems = [...crossStackProblems(configs), ...missingSecrets(jobs, v)];
     for (const p of problems) console.log(p);

@@ -5,8 +5,8 @@
 // process: the program's entry module runs once. `--root` evaluates another checkout of this project
 // (used by `plan --diff`). `--secrets` takes `pulumi config --show-secrets --json` output and uses those
 // values instead of placeholders (still secrets: never printed). Exit 0 with the plan; 3 with the
-// config error on stderr.
-import { readFileSync } from "node:fs";
+// config error (or a stack file that isn't YAML, or a bad --secrets file) on stderr; 2 on bad usage.
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
 import { buildPlan, fingerprintedSecret, plainSecret, type SecretStatus } from "./lib/plan-model.ts";
@@ -18,6 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
  */
 const INVOKE_FIELDS: Record<string, readonly string[]> = {
     "azure-native:authorization:getClientConfig": ["clientId", "objectId", "subscriptionId", "tenantId"],
+    "azure-native:authorization:getClientToken": ["token"],
     "azure-native:containerservice:listManagedClusterUserCredentials": ["kubeconfigs"],
     "azure-native:containerservice:listManagedClusterAdminCredentials": ["kubeconfigs"],
     "azure-native:containerservice:getManagedCluster": ["id", "name", "location", "identityProfile", "oidcIssuerProfile"],
@@ -36,6 +37,49 @@ const COMPUTED_OVER_INPUTS: Record<string, readonly string[]> = {
     "azure-native:containerservice:ManagedCluster": ["oidcIssuerProfile", "identityProfile"],
 };
 
+/** Why `name` can't be a stack name, or undefined if it can: it becomes part of a file path. */
+export function stackNameProblem(name: string): string | undefined {
+    if (/^[A-Za-z0-9_.-]+$/.test(name) && name !== "." && !name.includes("..")) return undefined;
+    return `invalid stack name ${JSON.stringify(name)}: a stack name is letters, digits, '_', '.' and '-' only, with no path separators and no '..'`;
+}
+
+export class SecretsFileError extends Error {}
+
+const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "string" ? "a string" : `a ${typeof v}`);
+
+/**
+ * The output of `pulumi config --show-secrets --json`: {"<project>:<key>": {value, secret}}. The file
+ * holds secrets, so no error quotes it (JSON.parse's own messages quote the text around the error).
+ */
+export function readSecretsFile(file: string): Record<string, unknown> {
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new SecretsFileError(`--secrets ${file}: ${code === "ENOENT" ? "no such file" : `can't read it (${code ?? (e as Error).message})`}`);
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        throw new SecretsFileError(`--secrets ${file}: not readable as the JSON of pulumi config --show-secrets --json (contents not shown)`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new SecretsFileError(`--secrets ${file}: expected the JSON object pulumi config --show-secrets --json prints, found ${kindOf(value)} (contents not shown)`);
+    }
+    return value as Record<string, unknown>;
+}
+
+/** One line for a stack file the YAML parser refuses: where, and why, without quoting the file. */
+function yamlProblem(file: string, e: unknown): string | undefined {
+    const err = e as { name?: string; message?: string; linePos?: { line: number; col: number }[] };
+    if (err?.name !== "YAMLParseError" && err?.name !== "YAMLError") return undefined;
+    const reason = String(err.message ?? "").split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+    const at = err.linePos?.[0];
+    return `${file}: not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${reason}`;
+}
+
 async function main(argv: string[]): Promise<number> {
     const rootAt = argv.indexOf("--root");
     const root = rootAt >= 0 ? path.resolve(argv[rootAt + 1]) : path.join(__dirname, "..");
@@ -44,18 +88,29 @@ async function main(argv: string[]): Promise<number> {
     const organization = orgAt >= 0 ? argv[orgAt + 1] : "organization";
     const stack = argv.find((a, i) => !a.startsWith("--") && !["--root", "--secrets", "--organization"].includes(argv[i - 1]));
     if (!stack) {
-        process.stderr.write("usage: plan-stack.ts <stack> [--root <dir>]\n");
+        process.stderr.write("usage: plan-stack.ts <stack> [--root <dir>] [--secrets <file>] [--organization <org>]\n");
+        return 2;
+    }
+    const badName = stackNameProblem(stack);
+    if (badName) {
+        process.stderr.write(`${badName}\n`);
         return 2;
     }
     // The evaluated checkout's own modules: its schema and its stack files.
     const { PROJECT, parseStackConfig, requiredSecrets, ConfigError } = require(path.join(root, "infra", "config.ts")) as typeof import("../infra/config.ts");
     const { readStackFile, engineConfig } = require(path.join(root, "infra", "stack-files.ts")) as typeof import("../infra/stack-files.ts");
 
+    const relative = `stacks/Pulumi.${stack}.yaml`;
+    if (!existsSync(path.join(root, relative))) {
+        process.stderr.write(`no stack file ${relative}\n`);
+        return 3;
+    }
     let file;
     try {
         file = readStackFile(path.join(root, "stacks"), stack);
-    } catch {
-        process.stderr.write(`no stack file stacks/Pulumi.${stack}.yaml\n`);
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        process.stderr.write(`${yamlProblem(relative, e) ?? `${relative}: can't read it (${code ?? (e as Error).message})`}\n`);
         return 3;
     }
     const raw = engineConfig(file.values);
@@ -81,19 +136,22 @@ async function main(argv: string[]): Promise<number> {
     for (const s of secrets) config[`${PROJECT}:${s.key}`] = `placeholder-for-${s.key}`;
     for (const k of file.secureKeys) if (!(k in config)) config[k] = "placeholder-for-secure-value";
     // Real values, as `pulumi config --show-secrets --json` prints them: {"<project>:<key>": {value, secret}}.
-    let given: Record<string, { value?: unknown; secret?: boolean }> = {};
+    let given: Record<string, unknown> = {};
     if (secretsAt >= 0) {
         try {
-            given = JSON.parse(readFileSync(argv[secretsAt + 1], "utf8"));
-        } catch {
-            // JSON.parse quotes the text around the error, which would print part of a secret.
-            process.stderr.write(`--secrets ${argv[secretsAt + 1]}: not readable as the JSON of pulumi config --show-secrets --json (contents not shown)\n`);
+            given = readSecretsFile(argv[secretsAt + 1] ?? "");
+        } catch (e) {
+            if (!(e instanceof SecretsFileError)) throw e;
+            process.stderr.write(`${e.message}\n`);
             return 3;
         }
     }
     // Only for the secrets this stack reads: one file can serve `--all`.
     const needed = new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys]);
-    const givenSecrets = Object.entries(given).filter(([k, v]) => needed.has(k) && v.secret && typeof v.value === "string");
+    const entry = (v: unknown) => (v !== null && typeof v === "object" ? (v as { value?: unknown; secret?: unknown }) : {});
+    const givenSecrets = Object.entries(given)
+        .map(([k, v]) => [k, entry(v)] as const)
+        .filter(([k, v]) => needed.has(k) && v.secret && typeof v.value === "string");
     for (const [k, v] of givenSecrets) config[k] = v.value as string;
     secrets = secrets.map((s) => (givenSecrets.some(([k]) => k === `${PROJECT}:${s.key}`) ? { ...s, status: "given" } : s));
 
@@ -135,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
+if (require.main === module) main(process.argv.slice(2)).then(
     (code) => {
         process.exitCode = code;
     },

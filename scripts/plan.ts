@@ -5,21 +5,29 @@
 // placeholders and every secret value prints as [secret]; what the cloud computes prints as
 // (known after apply). `--root` plans another checkout of this project; `--secrets` takes the output of
 // `pulumi config --show-secrets --json` to evaluate with real secret values, which stay unprinted.
-// Exits 1 on an invalid stack file, with the config error; with --all, also when stacks claim the same
-// GitHub object or app repo.
+// Exits 1 on a missing or invalid stack file (not YAML, or the config error); with --all, also when
+// stacks claim the same GitHub object or app repo. Exits 2 on bad usage or input, before anything is
+// evaluated: a stack name that isn't a plain name, a --secrets file that isn't a JSON object, a --diff
+// ref git can't archive. --diff's temporary checkout is removed on every way out.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
+import { setSecretCommand } from "../infra/config.ts";
 import { crossStackProblems } from "../infra/github-layout.ts";
 import { listStacks, loadStacks } from "../infra/stack-files.ts";
 import { randomBytes } from "node:crypto";
 import { COMPUTED, SECRET, stripFingerprints, type PlannedResource, type StackPlan } from "./lib/plan-model.ts";
+import { readSecretsFile, SecretsFileError, stackNameProblem } from "./plan-stack.ts";
 
 const REPO = path.join(__dirname, "..");
 
 export class PlanError extends Error {}
+/** Bad usage or input: exit 2. */
+export class InputError extends Error {}
+/** A step was stopped by a signal (Ctrl-C): exit 130. */
+class Interrupted extends Error {}
 
 /** Evaluate one stack in its own process (the entry module runs once per process). */
 export interface PlanOptions {
@@ -39,6 +47,9 @@ export function planStack(stack: string, o: PlanOptions = {}): StackPlan {
     ];
     const env = { ...process.env, GITOPS_PLAN_DIFF_KEY: o.diffKey ?? "" };
     const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+    // An error first: spawnSync also kills a child whose output overflows maxBuffer.
+    if (r.error) throw new Error(`planning stack ${stack} failed: ${r.error.message}`);
+    if (r.signal) throw new Interrupted(`planning stack ${stack} stopped by ${r.signal}`);
     if (r.status === 3) throw new PlanError(r.stderr.trim());
     if (r.status !== 0) throw new Error(`planning stack ${stack} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout) as StackPlan;
@@ -101,7 +112,7 @@ export function renderText(plan: StackPlan): string {
                     ? "value from --secrets"
                     : s.status === "secure"
                       ? "set (secure: in the stack file, not decrypted offline)"
-                      : `not set: pulumi config set --secret ${s.key} <value> --stack ${plan.stack}`;
+                      : `not set: ${setSecretCommand(s.key, plan.stack)}`;
             out.push(`  ${s.key}: ${s.purpose}; ${how}`);
         }
     }
@@ -258,15 +269,41 @@ export function renderDiff(d: PlanDiff): string {
     return out.join("\n") + "\n";
 }
 
-/** A checkout of `ref` in a temporary folder, sharing this checkout's node_modules. */
-function checkout(root: string, ref: string): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "gitops-plan-"));
+/** A command's stderr as one line. */
+const oneLine = (b: Buffer | null | undefined) => (b?.toString() ?? "").trim().split(/\s*\n\s*/).filter(Boolean).join("; ");
+
+/** A checkout of `ref` in the temporary folder `dir`, sharing this checkout's node_modules. */
+function checkout(root: string, ref: string, dir: string): void {
     const archive = spawnSync("git", ["archive", "--format=tar", ref], { cwd: root, maxBuffer: 512 * 1024 * 1024 });
-    if (archive.status !== 0) throw new PlanError(`git archive ${ref} failed: ${archive.stderr.toString().trim()}`);
-    const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
-    if (untar.status !== 0) throw new Error(`extracting ${ref} failed: ${untar.stderr.toString()}`);
+    if (archive.error) throw new PlanError(`--diff ${ref}: git archive failed: ${archive.error.message}`);
+    if (archive.signal) throw new Interrupted(`git archive stopped by ${archive.signal}`);
+    if (archive.status !== 0) throw new InputError(`--diff ${ref}: git archive failed: ${oneLine(archive.stderr) || `exit ${archive.status}`}`);
+    const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout, maxBuffer: 64 * 1024 * 1024 });
+    if (untar.signal && !untar.error) throw new Interrupted(`tar stopped by ${untar.signal}`);
+    if (untar.error || untar.status !== 0) throw new PlanError(`--diff ${ref}: extracting the checkout failed: ${untar.error?.message ?? oneLine(untar.stderr)}`);
     if (!existsSync(path.join(dir, "node_modules"))) symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
-    return dir;
+}
+
+/**
+ * Runs `work` with a fresh temporary folder and removes the folder on every way out: a result, an
+ * error, or a signal. Without a listener, Ctrl-C would kill this process at once along with the step
+ * it waits for, leaving the folder; with one, the step dies, its error reaches `finally`, and the
+ * listener ends the process afterwards (`work` is synchronous, so listeners only run once it is over).
+ */
+function withTemporaryFolder<T>(work: (dir: string) => T): T {
+    const dir = mkdtempSync(path.join(tmpdir(), "gitops-plan-"));
+    const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+    for (const [signal, code] of Object.entries(codes)) {
+        process.on(signal, () => {
+            rmSync(dir, { recursive: true, force: true });
+            process.exit(code);
+        });
+    }
+    try {
+        return work(dir);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,33 +323,50 @@ function main(argv: string[]): number {
     };
     const ref = option("--diff");
     const root = path.resolve(option("--root") ?? REPO);
-    const secretsFile = option("--secrets");
+    const secretsOption = option("--secrets");
     const organization = option("--organization");
     const json = flag("--json");
     const graph = flag("--graph");
     const all = flag("--all");
-    const stacks = all ? listStacks(path.join(root, "stacks")) : args;
-    if (stacks.length === 0 || args.some((a) => a.startsWith("--")) || ref === "" || secretsFile === "" || organization === "") {
+    // A ref starting with '-' would reach git as an option.
+    if ((!all && args.length === 0) || args.some((a) => a.startsWith("--")) || ref === "" || ref?.startsWith("-") || secretsOption === "" || organization === "") {
         console.error("usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>]");
         return 2;
     }
+    // A stack name becomes part of a file path: only plain names, checked before any file is read.
+    for (const s of all ? [] : args) {
+        const problem = stackNameProblem(s);
+        if (problem) {
+            console.error(problem);
+            return 2;
+        }
+    }
+    // Absolute: the sides of a diff are evaluated in other folders.
+    const secretsFile = secretsOption === undefined ? undefined : path.resolve(secretsOption);
     try {
+        // Once, before any stack is evaluated; it holds secrets, so no error quotes it.
+        if (secretsOption !== undefined) readSecretsFile(secretsOption);
+        if (all && !existsSync(path.join(root, "stacks"))) throw new InputError(`no stacks folder in ${root}`);
+        const stacks = all ? listStacks(path.join(root, "stacks")) : args;
+        for (const s of stacks) {
+            const problem = stackNameProblem(s);
+            if (problem) throw new InputError(`stacks/Pulumi.${s}.yaml: ${problem}`);
+        }
+        if (stacks.length === 0) throw new InputError(`no stack files in ${path.join(root, "stacks")}`);
         if (ref !== undefined) {
             // One key for both sides of this diff only: secret fingerprints compare, and mean nothing later.
             const o = { secretsFile, organization, diffKey: randomBytes(32).toString("hex") };
-            const dir = checkout(root, ref);
-            try {
+            const diffs = withTemporaryFolder((dir) => {
+                checkout(root, ref, dir);
                 const exists = (r: string, s: string) => listStacks(path.join(r, "stacks")).includes(s);
-                const diffs = stacks.map((s) => {
+                return stacks.map((s) => {
                     if (!exists(root, s) && !exists(dir, s)) throw new PlanError(`no stack file stacks/Pulumi.${s}.yaml at ${ref} or in the working tree`);
                     const before = exists(dir, s) ? planStack(s, { ...o, root: dir }) : undefined;
                     const after = exists(root, s) ? planStack(s, { ...o, root }) : undefined;
                     return diffPlans(s, ref, before, after);
                 });
-                process.stdout.write(json ? JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n" : diffs.map(renderDiff).join("\n"));
-            } finally {
-                rmSync(dir, { recursive: true, force: true });
-            }
+            });
+            process.stdout.write(json ? JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n" : diffs.map(renderDiff).join("\n"));
             return 0;
         }
         const plans = stacks.map((s) => planStack(s, { root, secretsFile, organization }));
@@ -330,9 +384,17 @@ function main(argv: string[]): number {
         for (const p of problems) console.error(`across stacks: ${p}`);
         return problems.length === 0 ? 0 : 1;
     } catch (e) {
+        if (e instanceof InputError || e instanceof SecretsFileError) {
+            console.error(e.message);
+            return 2;
+        }
         if (e instanceof PlanError) {
             console.error(e.message);
             return 1;
+        }
+        if (e instanceof Interrupted) {
+            console.error(`interrupted: ${e.message}`);
+            return 130;
         }
         throw e;
     }

@@ -58,7 +58,9 @@ test("misplaced and unmanaged secrets are reported, and the exit code is 1", () 
     const r = cli(path.join(FIXTURES, "broken"), "--stack", "dev");
     assert.equal(r.status, 1);
     for (const line of expected) assert.ok(r.stdout.includes(line), line);
-    assert.match(r.stdout, /warning: misplaced.yml: job computed-environment picks its environment with an expression; a secret counts as visible if any managed environment has it/);
+    // Warnings go to stderr, apart from the findings.
+    assert.equal(r.stderr, "warning: misplaced.yml: job computed-environment picks its environment with an expression; a secret counts as visible if any managed environment has it\n");
+    assert.ok(!r.stdout.includes("warning:"));
     assert.match(r.stdout, /3 jobs, 7 secret reads checked: 5 not visible/);
 });
 
@@ -84,6 +86,32 @@ test("in OIDC mode the stacks publish no AZURE_CREDENTIALS, and workflows still 
     assert.equal(r.status, 1);
     assert.match(r.stdout, /build-and-deploy-dev.yml: job build \(no environment\) reads secrets.AZURE_CREDENTIALS, which it can't see: no stack manages it/);
     assert.match(r.stdout, /promote-stage.yml: job test-dev \(environment az-vote-app-dev\) reads secrets.AZURE_CREDENTIALS/);
+});
+
+test("a job passing secrets: inherit to a reusable workflow is a warning on stderr, not a failure", () => {
+    const jobs = readWorkflows(path.join(FIXTURES, "inherit"));
+    assert.deepEqual(jobs.map((j) => [j.job, j.secrets, j.inheritsTo]), [
+        ["deploy", [], "your-github-org/shared-workflows/.github/workflows/deploy.yml@v1"],
+        ["notify", ["PAT"], undefined],
+    ]);
+    const warning = "call-reusable.yml: job deploy passes secrets: inherit to your-github-org/shared-workflows/.github/workflows/deploy.yml@v1; can't verify which secrets the called workflow reads";
+    assert.deepEqual(warnings(jobs), [warning]);
+    const r = cli(path.join(FIXTURES, "inherit"), "--stack", "stage");
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr, `warning: ${warning}\n`);
+    assert.match(r.stdout, /^2 jobs, 1 secret reads checked: every secret is visible to the job that reads it$/m);
+});
+
+test("a workflows path with no jobs at all fails: an empty folder, or files without jobs", () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "workflows-empty-"));
+    const noJobs = path.join(FIXTURES, "no-jobs");
+    assert.deepEqual(readWorkflows(noJobs), []);
+    for (const dir of [empty, noJobs]) {
+        const r = cli(dir, "--stack", "stage");
+        assert.equal(r.status, 2, r.stdout + r.stderr);
+        assert.equal(r.stdout, "");
+        assert.equal(r.stderr, `no jobs found in ${dir}: no .yml or .yaml file there defines any under jobs:, so nothing was checked\n`);
+    }
 });
 
 test("bad input exits 2 with a message", () => {

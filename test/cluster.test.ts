@@ -57,6 +57,9 @@ test("create: the deployer is granted AKS RBAC Cluster Admin and the kubeconfig 
     const grant = one(rec, "azure-native:authorization:RoleAssignment", "new-deployer-admin");
     assert.equal(grant.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`);
     assert.equal(grant.inputs.scope, `/subscriptions/${SUB}/mock/new-aks`);
+    // A person ran it (the mock's caller token carries scp): typed User, from the token, not by default.
+    assert.equal(grant.inputs.principalType, "User");
+    assert.ok(rec.invocations.some((i) => i.token === "azure-native:authorization:getClientToken"));
     assert.ok(dependsOn(rec, grant, one(rec, "azure-native:containerservice:ManagedCluster", "new-aks")));
     const lookup = rec.invocations.find((i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials" && i.inputs.resourceName === "aks-new");
     assert.ok(lookup, "the kubeconfig was fetched");

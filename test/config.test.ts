@@ -3,7 +3,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, parseGitRepoUrl, parseStackConfig, type OwnerStackConfig } from "../infra/config.ts";
+import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import { projectConfig } from "./support.ts";
+
+/** A real known_hosts line: Azure DevOps' RSA host key for ssh.dev.azure.com. */
+const AZURE_DEVOPS_HOST_KEY =
+    "ssh.dev.azure.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7Hr1oTWqNqOlzGJOfGJ4NakVyIzf1rXYd4d7wo6jBlkLvCA4odBlL0mDUyZ0/QUfTTqeu+tm22gOsv+VrVTMk6vwRU75gY/y9ut5Mb3bR5BV58dKXyq9A9UeB5Cakehn5Zgm6x1mKoVyf+FFn26iYqXJRgzIZZcZ5V6hrE0Qg39kZm4az48o0AUbf6Sp4SLdvnuMa2sVNwHBboS7EJkm57XQPVU3/QpyNLHbWDdzwtrlS+ez30S3AdYhLKEOxAG8weOnyrtLJAUen9mTkol8oII1edf7mWWbWVf0nBmly21+nZcmCTISQBtdcyPaEno7fFQMDD26/s0lfKob4Kw8H";
 
 type Secrets = Record<string, "secret" | "plaintext">;
 
@@ -126,7 +131,7 @@ test("SSH auth without its private key secret fails and says how to set it", () 
     v.flux.configurations[0].auth = { type: "ssh" };
     assert.deepEqual(problems(v, { connectorPat: "secret" }, "prod"), [
         "gitops-platform:gitSshPrivateKey: missing secret (SSH private key for Flux configuration 'cluster-config'); " +
-            "set it with: pulumi config set --secret gitSshPrivateKey <value> --stack prod",
+            "set it with: pulumi config set --secret gitSshPrivateKey --stack prod < <file holding the value>",
     ]);
     assert.doesNotThrow(() => parse(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }));
 });
@@ -154,10 +159,10 @@ test("SSH to a host other than github.com needs pinned known hosts", () => {
 
 test("the connector PAT is required, and must be stored as a secret", () => {
     assert.deepEqual(problems(valid(), {}, "dev"), [
-        "gitops-platform:connectorPat: missing secret (the GitOps Connector's orchestratorPAT); set it with: pulumi config set --secret connectorPat <value> --stack dev",
+        "gitops-platform:connectorPat: missing secret (the GitOps Connector's orchestratorPAT); set it with: pulumi config set --secret connectorPat --stack dev < <file holding the value>",
     ]);
     assert.deepEqual(problems(valid(), { connectorPat: "plaintext" }, "dev"), [
-        "gitops-platform:connectorPat: stored in plain text in the stack file (the GitOps Connector's orchestratorPAT); re-set it with: pulumi config set --secret connectorPat <value> --stack dev",
+        "gitops-platform:connectorPat: stored in plain text in the stack file (the GitOps Connector's orchestratorPAT); re-set it with: pulumi config set --secret connectorPat --stack dev < <file holding the value>",
     ]);
 });
 
@@ -231,7 +236,7 @@ test("the Arc kubeconfig is a required secret", () => {
     const v = valid();
     v.cluster = { mode: "arc", name: "edge", appNamespaces: ["edge"] };
     assert.deepEqual(problems(v), [
-        "gitops-platform:arcKubeconfig: missing secret (kubeconfig of the Arc cluster); set it with: pulumi config set --secret arcKubeconfig <value> --stack t",
+        "gitops-platform:arcKubeconfig: missing secret (kubeconfig of the Arc cluster); set it with: pulumi config set --secret arcKubeconfig --stack t < <file holding the value>",
     ]);
 });
 
@@ -256,14 +261,260 @@ test("git repo URLs are recognised for GitHub and Azure Repos", () => {
     assert.equal(parseGitRepoUrl("https://gitlab.com/org/repo"), undefined);
 });
 
-test("a Git URL carrying a token is rejected without echoing it", () => {
+test("a Git URL carrying any userinfo but SSH's git@ or Azure DevOps' organisation is rejected without echoing it", () => {
+    const rejected: [string, string][] = [
+        ["https://x:ghp_CANARY123@github.com/org/arc-cicd-demo-gitops", "must not carry a password or token (user:password@)"],
+        // A token as the user name, with no password: passed before.
+        ["https://CANARYtoken0123456789@github.com/org/arc-cicd-demo-gitops", "must not carry a user name or token before '@'"],
+        ["ssh://CANARYuser@github.com/org/arc-cicd-demo-gitops", "may only name the user git"],
+        ["https://CANARYother@dev.azure.com/org/project/_git/repo", "must not carry a user name or token before '@'"],
+    ];
+    for (const [url, message] of rejected) {
+        const v = valid();
+        v.flux.configurations[0].url = url;
+        if (url.startsWith("ssh://")) v.flux.configurations[0].auth = { type: "ssh" };
+        const found = problems(v, { connectorPat: "secret", gitSshPrivateKey: "secret" });
+        assert.equal(found.length, 1, url);
+        assert.match(found[0], /^gitops-platform:flux\.configurations\[0\]\.url: this URL /);
+        assert.ok(found[0].includes(message), found[0]);
+        assert.ok(!found.join("\n").includes("CANARY"), `echoed: ${found}`);
+    }
+    // What carries no secret is accepted.
+    for (const url of ["https://org@dev.azure.com/org/project/_git/repo", "ssh://git@ssh.dev.azure.com/v3/org/project/repo"]) {
+        const v = valid();
+        v.flux.configurations[0].url = url;
+        v.connector = { mode: "AZDO" };
+        if (url.startsWith("ssh://")) v.flux.configurations[0].auth = { type: "ssh", knownHosts: [AZURE_DEVOPS_HOST_KEY] };
+        parse(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }, "t");
+    }
+});
+
+test("connector.chartRepo may not carry credentials either", () => {
     const v = valid();
-    v.flux.configurations[0].url = "https://x:ghp_CANARY123@github.com/org/arc-cicd-demo-gitops";
+    v.connector = { chartRepo: "https://CANARYuser:CANARYpass@charts.example/gitops-connector/" };
     const found = problems(v);
     assert.deepEqual(found, [
-        "gitops-platform:flux.configurations[0].url: the URL must not carry a password or token; use auth.type https with passwordSecret",
+        "gitops-platform:connector.chartRepo: this URL must not carry a password or token (user:password@); remove it and use the auth settings (value not shown)",
     ]);
-    assert.ok(!found.join("\n").includes("ghp_CANARY123"));
+});
+
+test("a credential pasted into any field is refused by key path alone, before any other check can echo it", () => {
+    const v = valid();
+    const token = "ghp_" + "CANARY".padEnd(36, "x");
+    v.cluster.name = token; // also an invalid name: that message must not appear
+    v.github = { owner: "github_pat_11CANARY0123456789abcdefghij", environment: { reviewers: { users: ["ok"] } } };
+    v.flux.configurations[0].kustomizations[0].postBuild = { substitute: { KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY" } };
+    const found = problems(v);
+    assert.deepEqual(found, [
+        "gitops-platform:cluster.name: looks like a GitHub token; secrets belong in secret config (pulumi config set --secret), never in the stack file (value not shown)",
+        "gitops-platform:flux.configurations[0].kustomizations[0].postBuild.substitute.KEY: looks like a private key; secrets belong in secret config (pulumi config set --secret), never in the stack file (value not shown)",
+        "gitops-platform:github.owner: looks like a GitHub token; secrets belong in secret config (pulumi config set --secret), never in the stack file (value not shown)",
+    ].sort((a, b) => found.indexOf(a) - found.indexOf(b)));
+    assert.ok(!found.join("\n").includes("CANARY"));
+});
+
+test("a secret key name that looks like a token is refused without being echoed", () => {
+    for (const name of ["ghp_" + "A1".repeat(18), "github_pat_11ABCDEFG0123456789_abcdefghij", "glpat-abcdefghij0123456789", "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHNlY3JldDEyMzQ"]) {
+        const v = valid();
+        v.connector = { patSecret: name };
+        const found = problems(v, { connectorPat: "secret", [name]: "secret" });
+        assert.equal(found.length, 1, `${name}: ${found}`);
+        assert.match(found[0], /^gitops-platform:connector\.patSecret: /);
+        assert.ok(!found[0].includes(name), `echoed: ${found[0]}`);
+    }
+});
+
+test("subscriber webhook URLs are secrets: the stack file names secret keys, which must be set", () => {
+    const v = valid();
+    v.connector = { subscribers: { audit: "auditWebhook" } };
+    assert.deepEqual(problems(v), [
+        "gitops-platform:auditWebhook: missing secret (the URL of the connector's subscriber 'audit'); set it with: pulumi config set --secret auditWebhook --stack t < <file holding the value>",
+    ]);
+    const c = parse(v, { connectorPat: "secret", auditWebhook: "secret" }) as OwnerStackConfig;
+    assert.deepEqual(c.connector.subscribers, { audit: "auditWebhook" });
+    // A URL where the key name belongs is refused without being echoed.
+    v.connector = { subscribers: { audit: "https://hooks.example/CANARY" } };
+    const found = problems(v);
+    assert.deepEqual(found, ["gitops-platform:connector.subscribers.audit: expected the name of a secret config key, such as connectorPat"]);
+});
+
+test("a Git URL without owner and repo is a URL error, whatever the connector mode, and with the connector off", () => {
+    const cases: [string, Record<string, unknown> | undefined, string][] = [
+        ["https://github.com/org", undefined, "expected a github.com repository URL with owner and repo"],
+        ["https://github.com/org", { enabled: false }, "expected a github.com repository URL with owner and repo"],
+        ["https://github.com/org", { mode: "AZDO" }, "expected a github.com repository URL with owner and repo"],
+        ["https://dev.azure.com/org/project", { mode: "AZDO" }, "expected an Azure Repos URL"],
+        ["https://git.example.com/", { enabled: false }, "expected the repository's path after the host"],
+    ];
+    for (const [url, connector, message] of cases) {
+        const v = valid();
+        v.flux.configurations[0].url = url;
+        if (connector) v.connector = connector;
+        const found = problems(v);
+        assert.equal(found.length, 1, `${url}: ${found.join("; ")}`);
+        assert.ok(found[0].startsWith("gitops-platform:flux.configurations[0].url: " + message), found[0]);
+    }
+});
+
+test("kustomization dependsOn cycles of any length are refused", () => {
+    const v = valid();
+    v.flux.configurations[0].kustomizations = [
+        { name: "a", path: "a", dependsOn: ["c"] },
+        { name: "b", path: "b", dependsOn: ["a"] },
+        { name: "c", path: "c", dependsOn: ["b"] },
+        { name: "d", path: "d", dependsOn: ["a"] },
+    ];
+    assert.deepEqual(problems(v), [
+        "gitops-platform:flux.configurations[0].kustomizations[0].dependsOn: dependsOn forms a cycle (a -> c -> b -> a); Flux would wait forever",
+    ]);
+    v.flux.configurations[0].kustomizations = [
+        { name: "a", dependsOn: ["b"] },
+        { name: "b", dependsOn: ["a"] },
+    ];
+    assert.deepEqual(problems(v), ["gitops-platform:flux.configurations[0].kustomizations[0].dependsOn: dependsOn forms a cycle (a -> b -> a); Flux would wait forever"]);
+});
+
+test("paths with '..' segments are refused, in kustomizations and in MANIFESTS_FOLDER", () => {
+    const v = valid();
+    v.flux.configurations[0].kustomizations[0].path = "apps/../../etc";
+    assert.deepEqual(problems(v), ["gitops-platform:flux.configurations[0].kustomizations[0].path: expected a path inside the repository, without '..' segments"]);
+    const w = valid();
+    w.github = { owner: "org", repository: { manifestsFolder: "../outside" } };
+    assert.deepEqual(problems(w, { connectorPat: "secret", appRepoPat: "secret" }), [
+        "gitops-platform:github.repository.manifestsFolder: expected a folder inside the repository, without '..' segments",
+    ]);
+});
+
+test("intervals and timeouts must fit Flux's durations (int64 nanoseconds); the reconciliation wait must be longer than zero", () => {
+    const v = valid();
+    const fc = v.flux.configurations[0];
+    fc.syncIntervalInSeconds = 9_223_372_037;
+    fc.kustomizations[0].retryIntervalInSeconds = 10_000_000_000;
+    fc.reconciliationWaitDuration = "PT";
+    assert.deepEqual(problems(v), [
+        "gitops-platform:flux.configurations[0].syncIntervalInSeconds: expected whole seconds from 1 to 9223372036 (Flux's longest duration), got 9223372037",
+        "gitops-platform:flux.configurations[0].reconciliationWaitDuration: expected an ISO-8601 duration such as PT10M, longer than zero",
+        "gitops-platform:flux.configurations[0].kustomizations[0].retryIntervalInSeconds: expected whole seconds from 1 to 9223372036 (Flux's longest duration), got 10000000000",
+    ]);
+    fc.syncIntervalInSeconds = 9_223_372_036;
+    fc.kustomizations[0].retryIntervalInSeconds = 60;
+    fc.reconciliationWaitDuration = "PT1H30M";
+    parse(v);
+});
+
+test("knownHosts lines must be real known_hosts entries of a key type Flux verifies", () => {
+    const at = (i: number) => `gitops-platform:flux.configurations[0].auth.knownHosts[${i}]`;
+    const v = valid();
+    const fc = v.flux.configurations[0];
+    v.connector = { enabled: false };
+    fc.url = "ssh://git@git.example.com/org/repo";
+    const key = AZURE_DEVOPS_HOST_KEY.split(" ").slice(1).join(" "); // ssh-rsa AAAA…
+    const dss = "ssh-dss " + Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from("ssh-dss"), Buffer.alloc(8)]).toString("base64");
+    fc.auth = {
+        type: "ssh",
+        knownHosts: [
+            key, // a bare public key
+            `git.example.com ${dss}`,
+            "git.example.com ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ==", // an RSA blob labelled ed25519
+            "@cert-authority *.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+            `git.example.com ${key} ${GITHUB_KNOWN_HOSTS[0].split(" ").slice(1).join(" ")}`, // two keys on a line
+            `git.example.com ${key}`,
+            `git.example.com ${key}`, // a second ssh-rsa key for the same host
+            "git.example.com",
+        ],
+    };
+    assert.deepEqual(problems(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }), [
+        `${at(0)}: a bare public key: expected a known_hosts line, '<host> <key type> <base64 key>' (as ssh-keyscan <host> prints it)`,
+        `${at(1)}: ssh-dss (DSA) host keys don't verify with current servers and clients; pin the host's ed25519, ECDSA or RSA key`,
+        `${at(2)}: the key doesn't decode to an ssh-ed25519 public key`,
+        `${at(3)}: @cert-authority lines don't verify: since Flux 2.6.2 the client offers only the key types listed, never certificate algorithms; pin the host's own keys`,
+        `${at(4)}: more than one key on a line: Flux reads only the first and takes the rest as a comment; put each key on its own line`,
+        `${at(6)}: a second ssh-rsa key for git.example.com: Flux keeps only the first key of each type per host`,
+        `${at(7)}: expected a known_hosts line, '<host> <key type> <base64 key>'`,
+    ]);
+    // GitHub's published keys, the pinned default, pass; so do hashed host names.
+    fc.url = "ssh://git@github.com/org/repo";
+    fc.auth = { type: "ssh", knownHosts: [...GITHUB_KNOWN_HOSTS, `|1|F1E1KeoE/eEWhi10WpGv4OdiO6Y=|3988QV0VE8wmZL7suNrYQLITLCg= ${key}`] };
+    parse(v, { connectorPat: "secret", gitSshPrivateKey: "secret" });
+});
+
+test("GitHub environment rules are checked with the rest of the config, before anything registers", () => {
+    const v = valid();
+    v.github = {
+        owner: "org",
+        repository: {},
+        environment: { namespace: "dev", reviewers: { users: ["a", "b", "c", "d", "a"], teams: ["t1", "t2"] } },
+    };
+    assert.deepEqual(problems(v, { connectorPat: "secret", appRepoPat: "secret" }), [
+        "gitops-platform:github.environment.reviewers: at most 6 reviewers (users and teams together), got 7",
+        "gitops-platform:github.environment.reviewers.users[4]: 'a' is listed twice",
+    ]);
+});
+
+test("a stack sharing a cluster must target a namespace the owner's stack file serves", () => {
+    const shared = { cluster: { mode: "shared", stack: "dev" }, github: { owner: "org", repositoryStack: "dev", environment: { namespace: "qa" } } };
+    const owner = (stack: string) => (stack === "acme/gitops-platform/dev" ? ["dev", "stage"] : undefined);
+    assert.throws(
+        () => parseStackConfig("stage", projectConfig(shared), () => "missing", () => "acme", owner),
+        (e: ConfigError) => {
+            assert.deepEqual(e.problems, [
+                "gitops-platform:github.environment.namespace: 'qa' is not one of the appNamespaces of the cluster this stack shares (dev, stage, in stack dev)",
+            ]);
+            return true;
+        },
+    );
+    shared.github.environment.namespace = "stage";
+    parseStackConfig("stage", projectConfig(shared), () => "missing", () => "acme", owner);
+    // An owner in another project isn't at hand: its outputs are checked at deploy time.
+    shared.github.environment.namespace = "qa";
+    parseStackConfig("stage", projectConfig(shared), () => "missing", () => "acme", () => undefined);
+});
+
+test("protect: on a created resource group, an AKS cluster and a created registry", () => {
+    const v = valid();
+    v.azure.protect = true;
+    assert.deepEqual(problems(v), ["gitops-platform:azure.protect: protects the resource group this stack creates; set createResourceGroup: true or drop protect"]);
+    v.azure.createResourceGroup = true;
+    v.cluster.protect = true;
+    v.registry.protect = true;
+    const c = parse(v) as OwnerStackConfig;
+    assert.equal(c.azure.protect, true);
+    assert.equal(c.cluster.mode === "aks" && c.cluster.protect, true);
+    assert.equal(c.registry.mode === "create" && c.registry.protect, true);
+    const w = valid();
+    w.registry = { mode: "existing", name: "arccicddemoacr", protect: true };
+    assert.deepEqual(problems(w), ['gitops-platform:registry: Unrecognized key: "protect"']);
+});
+
+test("cluster admins are typed principals, and need Entra ID", () => {
+    const v = valid();
+    v.cluster.aks = { entraId: { clusterAdmins: [{ objectId: "7d1f3c9a-2b4d-4c6e-8f10-123456789abc", type: "Robot" }] } };
+    assert.deepEqual(problems(v), [
+        'gitops-platform:cluster.aks.entraId.clusterAdmins[0].type: Invalid option: expected one of "User"|"Group"|"ServicePrincipal"',
+    ]);
+    v.cluster.aks = { entraId: { enabled: false, clusterAdmins: [{ objectId: "7d1f3c9a-2b4d-4c6e-8f10-123456789abc", type: "Group" }] } };
+    assert.deepEqual(problems(v), ["gitops-platform:cluster.aks.entraId.clusterAdmins: Azure RBAC roles need Entra ID; set entraId.enabled: true"]);
+});
+
+test("the connector gets a namespace of its own, never one Flux or the apps share", () => {
+    for (const [ns, expected] of [
+        ["flux-system", "gitops-platform:connector.namespace: the connector needs a namespace of its own (its logs carry the PAT); flux-system is the extension's"],
+        ["dev", "gitops-platform:connector.namespace: 'dev' is also a Flux configuration's or an app namespace; the connector needs one of its own, since whoever reads pod logs there can read its PAT"],
+    ]) {
+        const v = valid();
+        v.connector = { namespace: ns };
+        assert.deepEqual(problems(v), [expected]);
+    }
+    const c = parse(valid()) as OwnerStackConfig;
+    assert.equal(c.connector.namespace, "gitops-connector");
+    assert.deepEqual(c.connector.logReaders, { users: [], groups: [] });
+});
+
+test("the app repo's default workflow token is read-only unless a stack says otherwise", () => {
+    const v = valid();
+    v.github = { owner: "org", repository: {}, environment: { namespace: "dev" } };
+    const c = parse(v, { connectorPat: "secret", appRepoPat: "secret" });
+    assert.equal(c.github?.repository?.workflowPermissions, "read");
 });
 
 test("AKS network and naming combinations that ARM rejects are caught", () => {
@@ -371,7 +622,7 @@ test("the app repo is named once; ENVIRONMENT_NAME can't hold spaces; secret nam
 
 test("the app workflows' PAT is a required secret of the repository-level stack", () => {
     assert.deepEqual(problems(withGitHub({ repository: {} }), { connectorPat: "secret" }, "dev"), [
-        "gitops-platform:appRepoPat: missing secret (the PAT secret the app workflows use to open PRs on the GitOps repo); set it with: pulumi config set --secret appRepoPat <value> --stack dev",
+        "gitops-platform:appRepoPat: missing secret (the PAT secret the app workflows use to open PRs on the GitOps repo); set it with: pulumi config set --secret appRepoPat --stack dev < <file holding the value>",
     ]);
 });
 

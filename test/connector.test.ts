@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { checkedPat, connectorAddress, connectorValues, GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
+import { checkedPat, connectorAddress, connectorValues, GitOpsConnector, LOG_READER_ROLE, type ConnectorTarget } from "../components/connector.ts";
 import { alertSpec, eventSources, FluxNotifications, NOTIFICATION_API_VERSION, providerSpec } from "../components/notifications.ts";
 import { assertWellFormedTree, dependsOn, installMocks, isSecretValue, one, parentOf, plainOccurrences, providerOf, settle, unwrap } from "./support.ts";
 
@@ -40,15 +40,23 @@ const azdo: ConnectorTarget = { mode: "AZDO", organization: "contoso", project: 
 const PAT = "CANARY-connector-pat-5e5e";
 const provider = new k8s.Provider("k8s", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
 const extension = new k8s.core.v1.ConfigMap("stand-in-extension", { metadata: { name: "ext" } }, { provider });
+const WEBHOOK = "https://hooks.example/CANARY-webhook-4b1e";
 const connector = new GitOpsConnector(
     "gc",
-    { namespace: "cluster-config", target: github, pat: pulumi.secret(PAT), provider, subscribers: { audit: "http://audit.example/events" } },
+    {
+        namespace: "connectors",
+        target: github,
+        pat: pulumi.secret(PAT),
+        provider,
+        subscribers: { audit: pulumi.secret(WEBHOOK) },
+        logReaders: { users: ["alice@contoso.com"], groups: ["8d5e2c1a-3b4f-4a6d-9e7f-0a1b2c3d4e5f"] },
+    },
     { dependsOn: [extension] },
 );
 const objects = { namespace: "cluster-config", gitRepository: "cluster-config", kustomizations: ["cluster-config-infra", "cluster-config-apps"] };
-const notifications = new FluxNotifications("fn", { objects, address: connector.address, provider }, { dependsOn: [extension, connector] });
+const notifications = new FluxNotifications("fn", { objects, address: connector.address, provider, applyNamespace: true }, { dependsOn: [extension, connector] });
 // A PAT passed without the secret mark is stored as a secret all the same.
-const careless = new GitOpsConnector("gc2", { namespace: "other", target: github, pat: "plain-pat-not-marked", provider });
+const careless = new GitOpsConnector("gc2", { target: github, pat: "plain-pat-not-marked", provider });
 const ready = settle(provider, extension, connector, notifications, careless);
 
 test("GITHUB values: the app repo receives dispatches, the GitOps repo gets statuses, URLs derived from the owner", () => {
@@ -80,28 +88,75 @@ test("AZDO values use the azdo* keys", () => {
     ], "the transcribed chart rules do reject incomplete values");
 });
 
-test("the release carries the chart values, an empty orchestratorPAT, subscribers, and waits for the PAT secret", async () => {
+test("the release carries the chart values, an empty orchestratorPAT and secret subscribers, in the connector's own namespace, after the PAT secret", async () => {
     await ready;
     const release = one(rec, "kubernetes:helm.sh/v3:Release", "gc-release");
     assert.equal(parentOf(rec, release)?.name, "gc");
     assert.equal(providerOf(rec, release)?.name, "k8s");
-    assert.equal(release.inputs.namespace, "cluster-config");
-    assert.deepEqual(release.inputs.values, { ...connectorValues(github), subscribers: { audit: "http://audit.example/events" }, orchestratorPAT: "" });
-    assert.deepEqual(chartProblems(release.inputs.values), []);
+    assert.equal(release.inputs.namespace, "connectors");
+    // Subscriber URLs are webhook credentials: with them, the values are a secret as a whole.
+    assert.ok(isSecretValue(release.inputs.values), "values holding a webhook URL are a secret");
+    assert.deepEqual(unwrap(release.inputs.values), { ...connectorValues(github), subscribers: { audit: WEBHOOK }, orchestratorPAT: "" });
+    assert.deepEqual(chartProblems(unwrap(release.inputs.values)), []);
+    const ns = one(rec, "kubernetes:core/v1:Namespace", "gc-namespace");
+    assert.equal(ns.inputs.metadata.name, "connectors");
     const pat = one(rec, "kubernetes:core/v1:Secret", "gc-pat");
     assert.equal(providerOf(rec, pat)?.name, "k8s");
-    assert.deepEqual(pat.inputs.metadata, { name: "gitops-connector-secret", namespace: "cluster-config" });
+    assert.deepEqual(pat.inputs.metadata, { name: "gitops-connector-secret", namespace: "connectors" });
     assert.ok(isSecretValue(pat.inputs.stringData));
     assert.deepEqual(unwrap(pat.inputs.stringData), { PAT });
-    assert.ok(dependsOn(rec, release, pat));
+    assert.ok(dependsOn(rec, release, pat) && dependsOn(rec, pat, ns));
     const ext = one(rec, "kubernetes:core/v1:ConfigMap", "stand-in-extension");
-    assert.ok(dependsOn(rec, release, ext) && dependsOn(rec, pat, ext), "the caller's dependsOn reaches the children");
-    for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, PAT), [], `${r.type}::${r.name}`);
+    assert.ok(dependsOn(rec, ns, ext), "the caller's dependsOn reaches the children");
+    for (const needle of [PAT, WEBHOOK]) {
+        for (const r of rec.registrations) assert.deepEqual(plainOccurrences(r.inputs, needle), [], `${needle} in ${r.type}::${r.name}`);
+    }
+    // Without subscribers the values stay plain, reviewable in preview.
+    const plain = one(rec, "kubernetes:helm.sh/v3:Release", "gc2-release");
+    assert.ok(!isSecretValue(plain.inputs.values));
+    assert.deepEqual(plain.inputs.values, { ...connectorValues(github), orchestratorPAT: "" });
+    assert.equal(plain.inputs.namespace, "gitops-connector", "the default namespace is the connector's own");
+});
+
+test("only the named log readers get pods/log in the connector's namespace (its logs carry the PAT)", async () => {
+    await ready;
+    const role = one(rec, "kubernetes:rbac.authorization.k8s.io/v1:Role", "gc-log-reader");
+    assert.deepEqual(role.inputs.metadata, { name: LOG_READER_ROLE, namespace: "connectors" });
+    assert.deepEqual(role.inputs.rules, [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list"] }]);
+    const binding = one(rec, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "gc-log-readers");
+    assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: LOG_READER_ROLE });
+    assert.deepEqual(binding.inputs.subjects, [
+        { kind: "User", name: "alice@contoso.com", apiGroup: "rbac.authorization.k8s.io" },
+        { kind: "Group", name: "8d5e2c1a-3b4f-4a6d-9e7f-0a1b2c3d4e5f", apiGroup: "rbac.authorization.k8s.io" },
+    ]);
+    assert.ok(dependsOn(rec, binding, role));
+    // No readers named: no grant at all.
+    assert.equal(rec.registrations.filter((r) => r.name.startsWith("gc2-log")).length, 0);
+});
+
+test("invalid connector arguments are refused with the property named, before anything registers", () => {
+    const before = rec.registrations.length;
+    for (const [args, property, reason] of [
+        [{ namespace: "flux-system" }, "namespace", "the connector needs a namespace of its own (its logs carry the PAT); flux-system is the extension's"],
+        [{ chartRepo: "https://user:CANARY@charts.example/" }, "chartRepo", "the chart repository URL must not carry credentials (value not shown)"],
+        [{ chartVersion: "2.0.0" }, "chartVersion", "expected a 1.2.x chart version (the published flat values layout)"],
+    ] as const) {
+        assert.throws(
+            () => new GitOpsConnector("bad", { target: github, pat: "p", provider, ...args }),
+            (e: pulumi.InputPropertiesError) => {
+                assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                assert.deepEqual(e.errors, [{ propertyPath: property, reason }]);
+                assert.ok(!e.message.includes("CANARY"));
+                return true;
+            },
+        );
+    }
+    assert.equal(rec.registrations.length, before);
 });
 
 test("the connector's address is the fully qualified service on 8080/gitopsphase", () => {
-    assert.equal(connector.address, "http://gitops-connector.cluster-config.svc.cluster.local:8080/gitopsphase");
-    assert.equal(connectorAddress("flux-system"), "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase");
+    assert.equal(connector.address, "http://gitops-connector.connectors.svc.cluster.local:8080/gitopsphase");
+    assert.equal(connectorAddress(), "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase");
 });
 
 test("event sources are derived from the configuration: its GitRepository and every Kustomization", () => {
@@ -128,6 +183,11 @@ test("Provider and Alert are v1beta3 objects in the Flux objects' namespace, aft
     assert.deepEqual(p.inputs.spec, { type: "generic", address: connector.address });
     assert.deepEqual(a.inputs.spec, { providerRef: { name: "gitops-connector" }, eventSeverity: "info", eventSources: eventSources(objects) });
     assert.ok(dependsOn(rec, a, p));
+    // applyNamespace: the objects' namespace first, as a server-side-apply patch (adopts, never deletes).
+    const ns = one(rec, "kubernetes:core/v1:NamespacePatch", "fn-namespace");
+    assert.equal(ns.inputs.metadata.name, "cluster-config");
+    assert.ok(dependsOn(rec, p, ns));
+    assert.ok(dependsOn(rec, ns, one(rec, "kubernetes:core/v1:ConfigMap", "stand-in-extension")));
 });
 
 test("the Provider and Alert validate against the Flux notification v1beta3 CRD schemas", async () => {

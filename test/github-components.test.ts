@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import { CiIdentity, environmentSubject, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, refSubject } from "../components/ci-identity.ts";
-import { AppRepositorySettings, DeployKey, Environment, mergeCommitProblem, RepositorySecrets, secretNameProblem } from "../components/github.ts";
+import { AppRepositorySettings, DeployKey, Environment, environmentProtectionProblems, mergeCommitCheck, RepositorySecrets, secretNameProblem } from "../components/github.ts";
 import { parseStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
 import { assertWellFormedTree, find, installMocks, isSecretValue, isTopLevel, one, projectConfig, settle, SUB, unwrap } from "./support.ts";
@@ -144,14 +144,32 @@ test("invalid secret names, too many reviewers and bad wait timers are refused",
     assert.throws(() => new RepositorySecrets("bad-secrets", { repository: "app", secrets: { GITHUB_X: "v" } }), /RepositorySecrets bad-secrets: 'GITHUB_X' starts with GITHUB_/);
     assert.throws(
         () => new Environment("bad-env", { repository: "app", environment: "e", secrets: {}, protection: { reviewerUsers: ["a", "b", "c", "d", "e", "f", "g"] } }),
-        /Environment bad-env: at most 6 reviewers, got 7/,
+        /Environment bad-env: protection\.reviewers: at most 6 reviewers \(users and teams together\), got 7/,
     );
+    assert.throws(
+        () => new Environment("bad-wait", { repository: "app", environment: "e", secrets: {}, protection: { waitTimer: 50000 } }),
+        /Environment bad-wait: protection\.waitTimer: expected 0-43200 minutes/,
+    );
+    assert.deepEqual(environmentProtectionProblems({ reviewerUsers: ["a"], reviewerTeams: ["t", "t"], branches: ["main", " "] }), [
+        { path: ["reviewerTeams", 1], message: "'t' is listed twice" },
+        { path: ["branches", 1], message: "expected a branch name pattern" },
+    ]);
 });
 
-test("the GitOps repo must allow merge commits with GitHub's default message", () => {
-    assert.equal(mergeCommitProblem({ allowMergeCommit: true, mergeCommitTitle: "MERGE_MESSAGE", fullName: "o/r" }), undefined);
-    assert.match(mergeCommitProblem({ allowMergeCommit: false, mergeCommitTitle: "MERGE_MESSAGE", fullName: "o/r" })!, /o\/r doesn't allow merge commits/);
-    assert.match(mergeCommitProblem({ allowMergeCommit: true, mergeCommitTitle: "PR_TITLE", fullName: "o/r" })!, /titles merge commits PR_TITLE/);
+test("the GitOps repo must allow merge commits with GitHub's default message; settings the token can't see are unknown, not a failure", () => {
+    assert.deepEqual(mergeCommitCheck({ allowMergeCommit: true, mergeCommitTitle: "MERGE_MESSAGE", fullName: "o/r" }), { kind: "ok" });
+    const off = mergeCommitCheck({ allowMergeCommit: false, mergeCommitTitle: "MERGE_MESSAGE", fullName: "o/r" });
+    assert.equal(off.kind, "problem");
+    assert.match((off as { message: string }).message, /o\/r doesn't allow merge commits/);
+    const title = mergeCommitCheck({ allowMergeCommit: true, mergeCommitTitle: "PR_TITLE", fullName: "o/r" });
+    assert.equal(title.kind, "problem");
+    assert.match((title as { message: string }).message, /titles merge commits PR_TITLE/);
+    // What the provider reports when GitHub omits the fields (no push access): false and "".
+    for (const hidden of [{ allowMergeCommit: false, mergeCommitTitle: "" }, { allowMergeCommit: undefined, mergeCommitTitle: undefined }]) {
+        const unknown = mergeCommitCheck({ ...hidden, fullName: "o/r" });
+        assert.equal(unknown.kind, "unknown");
+        assert.match((unknown as { message: string }).message, /GitHub shows these settings only to tokens with push access\. Give the GitHub token Contents: write on o\/r/);
+    }
 });
 
 test("the trees are well formed", async () => {

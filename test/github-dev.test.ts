@@ -93,7 +93,7 @@ test("the CI identity has AcrPush and Container Registry Tasks Contributor on th
     assert.equal(one(rec, "azuread:index/application:Application", "arc-cicd-demo-src-ci-app").inputs.displayName, "github-your-github-org-arc-cicd-demo-src");
 });
 
-test("repo settings: Actions on and a read-write workflow token on the app repo; merge commits checked on the GitOps repo", async () => {
+test("repo settings: Actions on and, for the unmodified sample (set in the stack file), a read-write workflow token; merge commits checked on the GitOps repo", async () => {
     const { rec } = await run;
     const actions = one(rec, "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions", "arc-cicd-demo-src-settings-actions").inputs;
     assert.deepEqual([actions.repository, actions.enabled, actions.allowedActions], ["arc-cicd-demo-src", true, undefined], "the allowed-actions policy is left alone");

@@ -86,7 +86,7 @@ test("every cloud and cluster object across the shipped stacks belongs to exactl
     assert.deepEqual(owners.get("aks/arc-cicd-demo/arc-cicd-cluster"), ["dev"]);
     assert.deepEqual(owners.get("acr/arccicddemoacr"), ["dev"]);
     assert.deepEqual(owners.get("fluxConfiguration/arc-cicd-demo/arc-cicd-cluster/cluster-config"), ["dev"]);
-    assert.deepEqual(owners.get("helm/arc-cicd-cluster/flux-system/gitops-connector"), ["dev"]);
+    assert.deepEqual(owners.get("helm/arc-cicd-cluster/gitops-connector/gitops-connector"), ["dev"]);
     // Stage manages only its own GitHub environment.
     assert.deepEqual(
         [...owners].filter(([, s]) => s.includes("stage")).map(([id]) => id).sort(),
@@ -102,4 +102,22 @@ test("every cloud and cluster object across the shipped stacks belongs to exactl
     assert.equal(repoSecrets.length, 12);
     for (const [id, s] of repoSecrets) assert.deepEqual(s, ["dev"], id);
     assert.ok(owners.size > 20, `identities checked: ${owners.size}`);
+});
+
+test("a registry other stacks pull from must be protected in the stack that creates it", async () => {
+    const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const YAML = (await import("yaml")).default;
+    const { crossStackProblems } = await import("../infra/github-layout.ts");
+    const { loadStacks } = await import("../infra/stack-files.ts");
+    const stacks = path.join(__dirname, "..", "stacks");
+    assert.deepEqual(crossStackProblems(loadStacks(stacks)), [], "the shipped stacks protect dev's registry");
+    const dir = mkdtempSync(path.join(tmpdir(), "stacks-protect-"));
+    cpSync(stacks, dir, { recursive: true });
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    const doc = YAML.parse(readFileSync(file, "utf8"));
+    delete doc.config["gitops-platform:registry"].protect;
+    writeFileSync(file, YAML.stringify(doc));
+    assert.deepEqual(crossStackProblems(loadStacks(dir)), ["stack dev: registry.protect must be true: stacks edge, prod pull from its registry arccicddemoacr"]);
 });

@@ -2,19 +2,13 @@
 // shape, config errors, the dependency graph, and the diff between two git refs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import type { StackPlan } from "../scripts/lib/plan-model.ts";
 import { diffPlans, type PlanDiff } from "../scripts/plan.ts";
-import { REPO_ROOT, shippedStacks } from "./support.ts";
-
-function plan(args: string[], cwd = REPO_ROOT) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(cwd, "scripts", "plan.ts"), ...args], { encoding: "utf8", cwd, maxBuffer: 64 * 1024 * 1024 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { REPO_ROOT, runPlan, scratchRepo, shippedStacks } from "./support.ts";
 
 // Canary values for every secret the shipped stacks read, as `pulumi config --show-secrets --json`
 // would print them, plus the forms the program derives from them (base64 for Flux).
@@ -32,8 +26,8 @@ const NEEDLES = [
 const secretsFile = path.join(mkdtempSync(path.join(tmpdir(), "plan-secrets-")), "secrets.json");
 writeFileSync(secretsFile, JSON.stringify(Object.fromEntries(Object.entries(CANARIES).map(([k, v]) => [`gitops-platform:${k}`, { value: v, secret: true }]))));
 
-const json = plan(["--all", "--json", "--graph", "--secrets", secretsFile]);
-const text = plan(["--all", "--secrets", secretsFile]);
+const json = runPlan(["--all", "--json", "--graph", "--secrets", secretsFile]);
+const text = runPlan(["--all", "--secrets", secretsFile]);
 const plans = (): (StackPlan & { graph: { mermaid: string; dot: string } })[] => JSON.parse(json.stdout);
 const byStack = (s: string) => plans().find((p) => p.stack === s)!;
 const resource = (p: StackPlan, key: string) => {
@@ -46,7 +40,7 @@ test("the plan covers every shipped stack and exits 0", () => {
     assert.equal(json.status, 0, json.stderr);
     assert.equal(text.status, 0, text.stderr);
     assert.deepEqual(plans().map((p) => p.stack), shippedStacks());
-    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 44, edge: 18, prod: 23, stage: 7 });
+    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 20, prod: 23, stage: 7 });
 });
 
 test("canary secret values appear nowhere: not in text, JSON or graph output", () => {
@@ -80,7 +74,7 @@ test("--json: resources with parent, provider, dependencies and intent inputs; K
     assert.deepEqual([acrPull.inputs.principalId, acrPull.inputs.principalType], ["(known after apply)", "ServicePrincipal"], "the kubelet identity exists only after apply");
 
     const kinds = dev.kubernetes.map((m) => `${m.apiVersion}/${m.kind}`);
-    assert.deepEqual(kinds, ["v1/Secret", "notification.toolkit.fluxcd.io/v1beta3/Provider", "notification.toolkit.fluxcd.io/v1beta3/Alert"]);
+    assert.deepEqual(kinds, ["v1/Namespace", "v1/Secret", "notification.toolkit.fluxcd.io/v1beta3/Provider", "notification.toolkit.fluxcd.io/v1beta3/Alert"]);
     const alert = dev.kubernetes.find((m) => m.kind === "Alert") as any;
     assert.deepEqual(alert.spec.eventSources.map((s: any) => s.name), ["cluster-config", "cluster-config-cluster-config"]);
 
@@ -101,14 +95,14 @@ test("--json: resources with parent, provider, dependencies and intent inputs; K
     assert.equal(dev.outputs.registryLoginServer, "(known after apply)");
     assert.equal(dev.outputs.clusterId, "(known after apply)");
     assert.equal(dev.outputs.ciClientId, "(known after apply)");
-    assert.equal(dev.outputs.connectorAddress, "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase");
+    assert.equal(dev.outputs.connectorAddress, "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase");
     assert.equal(byStack("stage").outputs.clusterName, "(known after apply)", "read from dev's outputs at deploy time");
     assert.deepEqual(dev.secrets.map((s) => [s.key, s.status]), [["appRepoPat", "given"], ["connectorPat", "given"]]);
 });
 
 test("the text plan shows the tree, the Kubernetes YAML, the GitHub secrets by scope, the outputs and the secret placeholders", () => {
     const out = text.stdout;
-    assert.match(out, /^Offline plan for stack dev: 44 resources$/m);
+    assert.match(out, /^Offline plan for stack dev: 45 resources$/m);
     assert.match(out, /^ {2}\+ gitops:flux:Flux {2}arc-cicd-cluster-flux\n {4}\+ azure-native:kubernetesconfiguration:Extension {2}arc-cicd-cluster-flux-extension$/m);
     assert.match(out, /^kind: Alert$/m);
     assert.match(out, /^ {2}repository arc-cicd-demo-src: AKS_NAME, AKS_RESOURCE_GROUP, AZURE_CREDENTIALS,/m);
@@ -145,21 +139,6 @@ test("the README shows the dev stack's graph exactly as --graph prints it", () =
 });
 
 /** A throwaway git repo holding this working tree (node_modules shared), for diffs and bad stacks. */
-function scratchRepo(): string {
-    const dir = mkdtempSync(path.join(tmpdir(), "plan-repo-"));
-    const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.split("\n").filter(Boolean);
-    for (const f of files) {
-        mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-        copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
-    }
-    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    const git = (...a: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...a], { cwd: dir, encoding: "utf8" });
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "base");
-    return dir;
-}
-
 test("--diff <ref>: resources added, removed and changed between a ref and the working tree, secrets still redacted", () => {
     const dir = scratchRepo();
     const devFile = path.join(dir, "stacks", "Pulumi.dev.yaml");
@@ -168,7 +147,7 @@ test("--diff <ref>: resources added, removed and changed between a ref and the w
     doc.config["gitops-platform:connector"] = { enabled: false };
     doc.config["gitops-platform:github"].repository.voteAppTitle = "Another Title";
     writeFileSync(devFile, YAML.stringify(doc));
-    const r = plan(["dev", "--diff", "HEAD", "--json", "--secrets", secretsFile], dir);
+    const r = runPlan(["dev", "--diff", "HEAD", "--json", "--secrets", secretsFile], dir);
     assert.equal(r.status, 0, r.stderr);
     const d = JSON.parse(r.stdout) as PlanDiff;
     assert.equal(d.ref, "HEAD");
@@ -176,6 +155,7 @@ test("--diff <ref>: resources added, removed and changed between a ref and the w
     assert.deepEqual(d.removed, [
         "gitops:connector:GitOpsConnector::arc-cicd-cluster-connector",
         "gitops:notifications:FluxNotifications::arc-cicd-cluster-notifications",
+        "kubernetes:core/v1:Namespace::arc-cicd-cluster-connector-namespace",
         "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat",
         "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release",
         "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
@@ -184,81 +164,46 @@ test("--diff <ref>: resources added, removed and changed between a ref and the w
     assert.deepEqual(d.changed, [
         { key: "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks", changes: [{ path: "inputs.agentPoolProfiles[0].count", before: 2, after: 3 }] },
         {
+            // Without a connector, the configuration no longer waits for its Alert and Provider.
+            key: "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config",
+            changes: [
+                {
+                    path: "dependsOn",
+                    before: [
+                        "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks",
+                        "azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension",
+                        "azure-native:resources:ResourceGroup::arc-cicd-demo",
+                        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
+                        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-cluster-notifications-provider",
+                    ],
+                    after: [
+                        "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks",
+                        "azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension",
+                        "azure-native:resources:ResourceGroup::arc-cicd-demo",
+                    ],
+                },
+            ],
+        },
+        {
             key: "github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-vote-app-title",
             changes: [{ path: "inputs.plaintextValue", before: "[secret]", after: "[secret]", secretChanged: true }],
         },
     ]);
     // JSON has no undefined: the output that is gone has no `after`.
-    assert.deepEqual(d.outputs, [{ path: "connectorAddress", before: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase" }]);
+    assert.deepEqual(d.outputs, [{ path: "connectorAddress", before: "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase" }]);
     assert.ok(!r.stdout.includes("Another Title"), "the changed secret's value is not shown");
     for (const needle of NEEDLES) assert.ok(!r.stdout.includes(needle));
-    const textDiff = plan(["dev", "--diff", "HEAD"], dir);
-    assert.match(textDiff.stdout, /^Plan diff for stack dev: HEAD -> working tree: 0 added, 6 removed, 2 changed$/m);
+    const textDiff = runPlan(["dev", "--diff", "HEAD"], dir);
+    assert.match(textDiff.stdout, /^Plan diff for stack dev: HEAD -> working tree: 0 added, 7 removed, 3 changed$/m);
     assert.match(textDiff.stdout, /^ {6}inputs\.agentPoolProfiles\[0\]\.count: 2 -> 3$/m);
     assert.match(textDiff.stdout, /^ {6}inputs\.plaintextValue: \[secret\] changed$/m);
     // A stack only in the working tree: everything it has is added.
     const qa = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), "utf8"));
     qa.config["gitops-platform:github"].environment = { name: "az-vote-app-qa", namespace: "stage" };
     writeFileSync(path.join(dir, "stacks", "Pulumi.qa.yaml"), YAML.stringify(qa));
-    const added = JSON.parse(plan(["qa", "--diff", "HEAD", "--json"], dir).stdout) as PlanDiff;
+    const added = JSON.parse(runPlan(["qa", "--diff", "HEAD", "--json"], dir).stdout) as PlanDiff;
     assert.equal(added.removed.length, 0);
     assert.ok(added.added.includes("github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-qa-environment"));
-});
-
-test("an invalid stack file exits 1 with the config error; a missing one too", () => {
-    const dir = scratchRepo();
-    const bad = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.dev.yaml"), "utf8"));
-    bad.config["gitops-platform:registry"].name = "arc-demo-acr";
-    writeFileSync(path.join(dir, "stacks", "Pulumi.bad.yaml"), YAML.stringify(bad));
-    const r = plan(["bad"], dir);
-    assert.equal(r.status, 1);
-    assert.equal(r.stdout, "");
-    assert.equal(r.stderr.trim(), "Invalid stack configuration in stacks/Pulumi.bad.yaml:\n  - gitops-platform:registry.name: expected 5-50 letters or digits (ACR names allow no '-')");
-    const missing = plan(["nope"]);
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /no stack file stacks\/Pulumi\.nope\.yaml/);
-    assert.equal(plan([]).status, 2);
-});
-
-test("without --secrets, each secret is a visible placeholder entry saying how to set it", () => {
-    const r = plan(["stage", "dev"]);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^ {2}connectorPat: the GitOps Connector's orchestratorPAT; not set: pulumi config set --secret connectorPat <value> --stack dev$/m);
-    assert.match(r.stdout, /^Offline plan for stack stage: 7 resources$/m);
-});
-
-test("--all fails when two stacks claim the same GitHub environment", () => {
-    const dir = scratchRepo();
-    const stage = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), "utf8"));
-    stage.config["gitops-platform:github"].environment.name = "az-vote-app-dev";
-    writeFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), YAML.stringify(stage));
-    const r = plan(["--all", "--json"], dir);
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /across stacks: environment az-vote-app-dev of your-github-org\/arc-cicd-demo-src: claimed by stacks dev, stage; exactly one stack may own it/);
-});
-
-test("--json alone has no graph; --graph alone prints Mermaid and DOT; ignored changes, lookups and the assumed organization are shown", () => {
-    const j = plan(["dev", "--json"]);
-    assert.equal(j.status, 0, j.stderr);
-    assert.equal("graph" in JSON.parse(j.stdout), false);
-    const g = plan(["dev", "--graph"]);
-    assert.match(g.stdout, /^Dependency graph for stack dev\n\n```mermaid\nflowchart LR\n/);
-    assert.match(g.stdout, /```dot\ndigraph "dev" \{/);
-    const t = plan(["prod", "stage", "--organization", "contoso"]);
-    assert.equal(t.status, 0, t.stderr);
-    assert.match(t.stdout, /^ +\(after creation, changes to agentPoolProfiles\[0\]\.count are left alone\)$/m);
-    assert.match(t.stdout, /^ {2}github:index\/getUser:getUser\(username: your-github-login\)$/m, "who reviews shows, though their IDs come at deploy time");
-    assert.match(t.stdout, /stack references assume the organization 'contoso'/);
-    assert.match(t.stdout, /^ {2}ownerStack: contoso\/gitops-platform\/prod$/m);
-});
-
-test("a malformed --secrets file is refused without echoing it", () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "bad-secrets-")), "s.json");
-    writeFileSync(file, '{"gitops-platform:connectorPat": {"value": CANARY-leak-1234, "secret": true}}');
-    const r = plan(["dev", "--secrets", file]);
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /not readable as the JSON of pulumi config --show-secrets --json \(contents not shown\)/);
-    assert.ok(!(r.stdout + r.stderr).includes("CANARY-lea"));
 });
 
 test("diffPlans: added, removed, changed inputs, dependencies, secret values and outputs", () => {

@@ -13,7 +13,7 @@ test("infra/index.ts loads and runs the dev stack under Pulumi's TypeScript load
     });
     const result = JSON.parse(out);
     assert.deepEqual(result.outputs, Object.keys(DEV_OUTPUTS).sort());
-    assert.equal(result.registrations.length, 44, "the same 44 registrations stack-dev.test.ts lists");
+    assert.equal(result.registrations.length, 45, "the same 45 registrations stack-dev.test.ts lists");
     assert.ok(result.registrations.includes("azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config"));
     assert.ok(result.registrations.includes("github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-azure-credentials"));
 });

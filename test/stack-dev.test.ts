@@ -54,6 +54,7 @@ test("dev registers exactly the tutorial's resources, cluster and GitHub side, e
         "gitops:identity:CiIdentity::arc-cicd-demo-src-ci",
         "gitops:notifications:FluxNotifications::arc-cicd-cluster-notifications",
         "gitops:registry:Registry::arccicddemoacr",
+        "kubernetes:core/v1:Namespace::arc-cicd-cluster-connector-namespace",
         "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat",
         "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release",
         "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
@@ -72,6 +73,7 @@ test("every child is parented to its component", async () => {
         "arccicddemoacr-acrpull": "arccicddemoacr",
         "arc-cicd-cluster-flux-extension": "arc-cicd-cluster-flux",
         "arc-cicd-cluster-flux-cluster-config": "arc-cicd-cluster-flux",
+        "arc-cicd-cluster-connector-namespace": "arc-cicd-cluster-connector",
         "arc-cicd-cluster-connector-pat": "arc-cicd-cluster-connector",
         "arc-cicd-cluster-connector-release": "arc-cicd-cluster-connector",
         "arc-cicd-cluster-notifications-provider": "arc-cicd-cluster-notifications",
@@ -121,6 +123,10 @@ test("ACR is created with the admin user off and attached by AcrPull to the kube
     assert.equal(acr.registryName, "arccicddemoacr");
     assert.equal(acr.adminUserEnabled, false);
     assert.deepEqual(acr.sku, { name: "Standard" });
+    // prod and edge pull from it: destroying dev must not take it along. The cluster and group are dev's alone.
+    assert.equal(one(rec, "azure-native:containerregistry:Registry", "arccicddemoacr-acr").protect, true);
+    assert.equal(one(rec, "azure-native:containerservice:ManagedCluster", "arc-cicd-cluster-aks").protect, false);
+    assert.equal(one(rec, "azure-native:resources:ResourceGroup", "arc-cicd-demo").protect, false);
 
     const ra = one(rec, "azure-native:authorization:RoleAssignment", "arccicddemoacr-acrpull");
     assert.equal(ra.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d`);
@@ -173,13 +179,13 @@ test("the Flux configuration is the tutorial's cluster-config and waits for the 
     assert.ok(dependsOn(rec, reg, one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension")));
 });
 
-test("the GitOps Connector release is chart 1.2.1 in the configuration's namespace with values derived from the repos", async () => {
+test("the GitOps Connector release is chart 1.2.1 in its own namespace with values derived from the repos, waiting only for the cluster", async () => {
     const { rec } = await run;
     const rel = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
     assert.equal(rel.inputs.chart, "gitops-connector");
     assert.equal(rel.inputs.version, "1.2.1");
     assert.deepEqual(rel.inputs.repositoryOpts, { repo: "https://azure.github.io/gitops-connector/" });
-    assert.equal(rel.inputs.namespace, "flux-system");
+    assert.equal(rel.inputs.namespace, "gitops-connector");
     assert.equal(rel.inputs.name, "gitops-connector");
     assert.equal(rel.inputs.createNamespace, false);
     assert.ok(!isSecretValue(rel.inputs.values), "the chart values stay reviewable in preview");
@@ -194,22 +200,32 @@ test("the GitOps Connector release is chart 1.2.1 in the configuration's namespa
         // Overrides the chart's leaked default token; the PAT itself is in the Secret below.
         orchestratorPAT: "",
     });
-    assert.ok(dependsOn(rec, rel, one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config")));
+    // Installed while the extension is still being created: it needs nothing Flux makes, and it must be
+    // listening before the first sync.
+    const ns = one(rec, "kubernetes:core/v1:Namespace", "arc-cicd-cluster-connector-namespace");
+    assert.equal(ns.inputs.metadata.name, "gitops-connector");
+    assert.ok(dependsOn(rec, rel, one(rec, "kubernetes:core/v1:Secret", "arc-cicd-cluster-connector-pat")));
+    for (const r of [ns, rel]) {
+        for (const flux of ["azure-native:kubernetesconfiguration:Extension", "azure-native:kubernetesconfiguration:FluxConfiguration"]) {
+            assert.ok(!r.dependencies.some((d) => d.includes(flux)), `${r.name} doesn't wait for ${flux}`);
+        }
+    }
+    assert.ok(dependsOn(rec, providerOf(rec, ns)!, one(rec, "azure-native:containerservice:ManagedCluster", "arc-cicd-cluster-aks")), "the provider waits for the cluster");
 });
 
 test("the connector PAT comes from secret config into the chart's Secret, as a secret, before the release", async () => {
     const { rec } = await run;
     const pat = one(rec, "kubernetes:core/v1:Secret", "arc-cicd-cluster-connector-pat");
-    assert.deepEqual(pat.inputs.metadata, { name: "gitops-connector-secret", namespace: "flux-system" });
+    assert.deepEqual(pat.inputs.metadata, { name: "gitops-connector-secret", namespace: "gitops-connector" });
     assert.equal(pat.inputs.type, "Opaque");
     assert.ok(isSecretValue(pat.inputs.stringData), "stringData reaches Kubernetes only as a secret");
     assert.deepEqual(unwrap(pat.inputs.stringData), { PAT });
     const rel = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
     assert.ok(dependsOn(rec, rel, pat));
-    assert.ok(dependsOn(rec, pat, one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config")));
+    assert.ok(dependsOn(rec, pat, one(rec, "kubernetes:core/v1:Namespace", "arc-cicd-cluster-connector-namespace")));
 });
 
-test("the Flux Provider and Alert are v1beta3, in flux-system, and depend on the extension and the connector", async () => {
+test("the Flux Provider and Alert are v1beta3, in flux-system, wait for the extension and the connector, and the configuration waits for them", async () => {
     const { rec } = await run;
     const ext = one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension");
     const release = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
@@ -218,7 +234,7 @@ test("the Flux Provider and Alert are v1beta3, in flux-system, and depend on the
 
     assert.equal(provider.inputs.apiVersion, "notification.toolkit.fluxcd.io/v1beta3");
     assert.deepEqual(provider.inputs.metadata, { name: "gitops-connector", namespace: "flux-system" });
-    assert.deepEqual(provider.inputs.spec, { type: "generic", address: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase" });
+    assert.deepEqual(provider.inputs.spec, { type: "generic", address: "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase" });
 
     assert.equal(alert.inputs.apiVersion, "notification.toolkit.fluxcd.io/v1beta3");
     assert.deepEqual(alert.inputs.metadata, { name: "gitops-connector", namespace: "flux-system" });
@@ -235,12 +251,17 @@ test("the Flux Provider and Alert are v1beta3, in flux-system, and depend on the
         assert.ok(dependsOn(rec, r, release), `${r.name} waits for the connector`);
     }
     assert.ok(dependsOn(rec, alert, provider));
+    // flux-system comes with the extension: no namespace of its own to apply.
+    assert.equal(find(rec, "kubernetes:core/v1:NamespacePatch").length, 0);
+    // The first sync's events reach a connector that is already listening.
+    const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config");
+    assert.ok(dependsOn(rec, fc, alert) && dependsOn(rec, fc, provider), "the configuration waits for the Alert and Provider");
 });
 
 test("every Kubernetes resource uses the cluster's explicit provider, built from the AKS kubeconfig as a secret", async () => {
     const { rec } = await run;
     const k8sResources = rec.registrations.filter((r) => r.type.startsWith("kubernetes:"));
-    assert.equal(k8sResources.length, 4);
+    assert.equal(k8sResources.length, 5);
     for (const r of k8sResources) assert.equal(providerOf(rec, r)?.name, "arc-cicd-cluster-k8s", `${r.type}::${r.name}`);
 
     const provider = one(rec, "pulumi:providers:kubernetes", "arc-cicd-cluster-k8s");

@@ -99,19 +99,31 @@ test("without a kubelet identity, a pull-only service principal feeds an image p
     assert.equal(parentOf(rec, patch)?.name, "arccicddemoacr");
 });
 
-test("the connector and its Alert/Provider live in the configuration's namespace, cluster-config", async () => {
+test("the connector has its own namespace; the Alert/Provider apply cluster-config first, and the configuration waits for them", async () => {
     const { rec } = await run;
-    assert.equal(one(rec, "kubernetes:helm.sh/v3:Release", "arc-edge-cluster-connector-release").inputs.namespace, "cluster-config");
-    const provider = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider", "arc-edge-cluster-notifications-provider").inputs;
+    const release = one(rec, "kubernetes:helm.sh/v3:Release", "arc-edge-cluster-connector-release");
+    assert.equal(release.inputs.namespace, "gitops-connector");
+    const providerReg = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider", "arc-edge-cluster-notifications-provider");
+    const provider = providerReg.inputs;
     assert.equal(provider.metadata.namespace, "cluster-config");
-    assert.equal(provider.spec.address, "http://gitops-connector.cluster-config.svc.cluster.local:8080/gitopsphase");
-    const alert = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert", "arc-edge-cluster-notifications-alert").inputs;
+    assert.equal(provider.spec.address, "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase");
+    const alertReg = one(rec, "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert", "arc-edge-cluster-notifications-alert");
+    const alert = alertReg.inputs;
     assert.equal(alert.metadata.namespace, "cluster-config");
     assert.deepEqual(alert.spec.eventSources, [
         { kind: "GitRepository", name: "cluster-config", namespace: "cluster-config" },
         { kind: "Kustomization", name: "cluster-config-infra", namespace: "cluster-config" },
         { kind: "Kustomization", name: "cluster-config-apps", namespace: "cluster-config" },
     ]);
+    // The configuration would create cluster-config only when it runs, too late for its own Alert: the
+    // namespace is applied first, as a patch, which neither fails on an existing namespace nor deletes it.
+    const ns = one(rec, "kubernetes:core/v1:NamespacePatch", "arc-edge-cluster-notifications-namespace");
+    assert.equal(ns.inputs.metadata.name, "cluster-config");
+    assert.ok(dependsOn(rec, providerReg, ns) && dependsOn(rec, alertReg, providerReg));
+    const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-edge-cluster-flux-cluster-config");
+    assert.ok(dependsOn(rec, fc, alertReg) && dependsOn(rec, fc, providerReg), "the first sync's events reach the connector");
+    assert.ok(dependsOn(rec, alertReg, release), "the Alert waits for the connector");
+    assert.ok(!release.dependencies.some((d) => d.includes("kubernetesconfiguration")), "the connector waits for nothing Flux makes");
 });
 
 test("no credential appears in any plain input or output", async () => {

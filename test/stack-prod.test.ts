@@ -11,7 +11,11 @@ import {
 
 // The deploy key's private half, as the mocked tls.PrivateKey returns it.
 const DEPLOY_KEY = "-----BEGIN EC PRIVATE KEY-----\nPRIVATE-KEY-OF-arc-cicd-prod-cluster-config-deploy-key-key\n-----END EC PRIVATE KEY-----\n";
+// prod is deployed by a service principal (the deploy workflow), pinned in the stack file.
+const DEPLOYER_SP = "00000000-0000-0000-0000-000000000000";
 const run = runStack("prod", {}, {
+    caller: "servicePrincipal",
+    principals: { [DEPLOYER_SP]: "ServicePrincipal" },
     state: ({ type, inputs }) =>
         type === "pulumi:pulumi:StackReference" && inputs.name === "organization/gitops-platform/dev"
             ? { outputs: DEV_OUTPUTS, secretOutputNames: [] }
@@ -50,12 +54,22 @@ test("the prod AKS cluster uses Entra ID with Azure RBAC, no local accounts, zon
     assert.deepEqual(reg.ignoreChanges, ["agentPoolProfiles[0].count"]);
 });
 
-test("the deploying identity gets AKS RBAC Cluster Admin before the kubeconfig is fetched", async () => {
+test("the pinned deploying service principal gets AKS RBAC Cluster Admin, typed, before the kubeconfig is fetched; nothing follows the caller", async () => {
     const { rec } = await run;
-    const grant = one(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-prod-deployer-admin");
-    assert.equal(grant.inputs.principalId, "00000000-0000-0000-0000-0000000de910");
+    const grant = one(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-prod-admin-0");
+    assert.equal(grant.inputs.principalId, DEPLOYER_SP);
+    assert.equal(grant.inputs.principalType, "ServicePrincipal");
     assert.equal(grant.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`);
     assert.equal(grant.inputs.scope, `/subscriptions/${SUB}/mock/arc-cicd-prod-aks`);
+    assert.deepEqual(find(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-prod-deployer-admin"), [], "no grant that follows whoever runs up");
+    const provider = one(rec, "pulumi:providers:kubernetes", "arc-cicd-prod-k8s");
+    assert.ok(dependsOn(rec, provider, grant), "the Kubernetes provider waits for the grant");
+});
+
+test("prod's cluster and resource group are protected; the registry belongs to dev", async () => {
+    const { rec } = await run;
+    assert.equal(one(rec, "azure-native:containerservice:ManagedCluster", "arc-cicd-prod-aks").protect, true);
+    assert.equal(one(rec, "azure-native:resources:ResourceGroup", "arc-cicd-prod").protect, true);
 });
 
 test("the Kubernetes provider's kubeconfig runs kubelogin with azurecli, not devicecode", async () => {

@@ -5,6 +5,9 @@
 // program sends exactly the inputs, names, providers, parents and ordering the research says are
 // right; the CRD schema and chart checks in connector.test.ts go one step further.
 import * as pulumi from "@pulumi/pulumi";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
 import {
@@ -31,13 +34,41 @@ export interface MockOptions {
     readonly state?: StateHandler;
     /** Milliseconds the mock takes to create a resource, to make ordering observable. */
     readonly delay?: (type: string, name: string) => number;
+    /** Who runs `pulumi up`: a person (`az login`, the default) or a service principal (CI). */
+    readonly caller?: "user" | "servicePrincipal";
+    /**
+     * The GitHub token's access to the GitOps repo. GitHub omits the merge settings for tokens without
+     * push access, which the provider reports as false and "". Default `push`.
+     */
+    readonly githubTokenAccess?: "push" | "read";
+    /** Further directory objects the role-assignment mock knows, object ID -> type. */
+    readonly principals?: Readonly<Record<string, "User" | "Group" | "ServicePrincipal">>;
+}
+
+/** The object ID the mocks give the identity running the program (getClientConfig). */
+export const CALLER_OBJECT_ID = "00000000-0000-0000-0000-0000000de910";
+
+/** An unsigned JWT with these claims, shaped like the Azure access tokens getClientToken returns. */
+export function fakeJwt(claims: Record<string, unknown>): string {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    return `${part({ typ: "JWT", alg: "RS256" })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+/**
+ * The claims of an ARM token: a user's delegated token carries `scp` (and `idtyp: user`); a service
+ * principal's app-only token carries neither `scp` nor `idtyp: user`.
+ */
+export function callerToken(caller: "user" | "servicePrincipal"): string {
+    return caller === "user"
+        ? fakeJwt({ aud: "https://management.azure.com/", oid: CALLER_OBJECT_ID, scp: "user_impersonation", idtyp: "user" })
+        : fakeJwt({ aud: "https://management.azure.com/", oid: CALLER_OBJECT_ID, appid: "00000000-0000-0000-0000-00000000c11e", roles: [] });
 }
 
 /** The invokes every program run makes, answered with fixed, recognisable values. */
 export const defaultCalls: Record<string, CallHandler> = {
     "azure-native:authorization:getClientConfig": () => ({
         clientId: "00000000-0000-0000-0000-00000000c11e",
-        objectId: "00000000-0000-0000-0000-0000000de910",
+        objectId: CALLER_OBJECT_ID,
         subscriptionId: "11111111-1111-1111-1111-111111111111",
         tenantId: "22222222-2222-2222-2222-222222222222",
     }),
@@ -59,6 +90,7 @@ export const defaultCalls: Record<string, CallHandler> = {
         name: i.clusterName,
         location: "westeurope",
     }),
+    "azure-native:authorization:getClientToken": () => ({ token: callerToken("user") }),
     "github:index/getRepository:getRepository": (i) => ({
         id: i.fullName.split("/")[1],
         fullName: i.fullName,
@@ -165,7 +197,24 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
  * resources. Each node:test file runs in its own process, so each file calls this once.
  */
 export function installMocks(options: MockOptions = {}): Recorder {
-    const calls = { ...defaultCalls, ...(options.calls ?? {}) };
+    const caller = options.caller ?? "user";
+    const calls: Record<string, CallHandler> = {
+        ...defaultCalls,
+        "azure-native:authorization:getClientToken": () => ({ token: callerToken(caller) }),
+        ...(options.githubTokenAccess === "read"
+            ? {
+                  // What the github provider reports when GitHub omits the fields (terraform-provider-github's
+                  // data source sets the getters' zero values).
+                  "github:index/getRepository:getRepository": (i: Record<string, any>) => ({
+                      ...defaultCalls["github:index/getRepository:getRepository"](i),
+                      allowMergeCommit: false,
+                      mergeCommitTitle: "",
+                  }),
+              }
+            : {}),
+        ...(options.calls ?? {}),
+    };
+    const directory: Record<string, string> = { [CALLER_OBJECT_ID]: caller === "user" ? "User" : "ServicePrincipal", ...(options.principals ?? {}) };
     return installRecorder({
         project: PROJECT,
         stack: options.stack ?? "test",
@@ -179,12 +228,28 @@ export function installMocks(options: MockOptions = {}): Recorder {
             return handler(inputs);
         },
         resource: async ({ type, name, inputs }) => {
+            if (type === "azure-native:authorization:RoleAssignment") checkPrincipalType(directory, inputs);
             const wait = options.delay?.(type, name) ?? 0;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             const extra = options.state?.({ type, name, inputs }) ?? {};
             return { id: options.preview ? undefined : mockId(type, name), state: { ...inputs, ...defaultState(type, name, inputs), ...extra } };
         },
     });
+}
+
+/**
+ * What ARM does with a role assignment whose principalType doesn't match the directory: it refuses it.
+ * Kubelet and pull-credential identities and service principals the mocks create are service
+ * principals; the caller is whoever the test says; other IDs are looked up in `directory`.
+ */
+export function checkPrincipalType(directory: Readonly<Record<string, string>>, inputs: Record<string, any>): void {
+    const id = unwrap(inputs.principalId);
+    if (typeof id !== "string") return;
+    const actual = directory[id] ?? (/^(kubelet-of-|sp-of-)/.test(id) || id === "33333333-3333-3333-3333-33333333ku6e" ? "ServicePrincipal" : undefined);
+    const stated = unwrap(inputs.principalType);
+    if (actual !== undefined && stated !== actual) {
+        throw new Error(`UnmatchedPrincipalType: The PrincipalId '${id}' has type '${actual}' , which is different from specified PrinciaplType '${stated}'.`);
+    }
 }
 
 /** Paths (a.b[0].c) at which a plain, unwrapped string contains `needle`. */
@@ -325,7 +390,7 @@ export const DEV_OUTPUTS = {
     registryId: `/subscriptions/${SUB}/mock/arccicddemoacr-acr`,
     fluxExtensionName: "flux",
     fluxObjects: { "cluster-config": { namespace: "flux-system", gitRepository: "cluster-config", kustomizations: ["cluster-config-cluster-config"] } },
-    connectorAddress: "http://gitops-connector.flux-system.svc.cluster.local:8080/gitopsphase",
+    connectorAddress: "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase",
     githubRepository: "your-github-org/arc-cicd-demo-src",
     githubEnvironment: "az-vote-app-dev",
     ciClientId: "client-of-arc-cicd-demo-src-ci-app",
@@ -337,3 +402,29 @@ export const DEV_OUTPUTS = {
 export const isTopLevel = (r: Registration): boolean =>
     r.type.startsWith("gitops:") ||
     ["azure-native:resources:ResourceGroup", "pulumi:providers:github", "pulumi:pulumi:StackReference"].includes(r.type);
+
+// ---------------------------------------------------------------------------------------------
+// The offline plan's command line (test/plan.test.ts, test/plan-cli.test.ts).
+// ---------------------------------------------------------------------------------------------
+
+/** `npm run plan -- <args>` in `cwd`, as a child process. */
+export function runPlan(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = process.env) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(cwd, "scripts", "plan.ts"), ...args], { encoding: "utf8", cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A git repository holding a copy of the working tree (tracked and untracked files), committed once. */
+export function scratchRepo(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-repo-"));
+    const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    for (const f of files) {
+        mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
+    }
+    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    const git = (...a: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...a], { cwd: dir, encoding: "utf8" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    return dir;
+}

@@ -18,6 +18,8 @@ export interface Registration {
     /** URNs this resource waits for (dependsOn and inputs from other resources). */
     readonly dependencies: readonly string[];
     readonly ignoreChanges: readonly string[];
+    /** Pulumi `protect`: the engine refuses to delete or replace it. */
+    readonly protect: boolean;
     /** When the mock finished creating it (ms since the mocks were installed). */
     readonly createdAt: number;
 }
@@ -68,14 +70,14 @@ let inflight = 0;
 export function installRecorder(o: RuntimeOptions): Recorder {
     const recorder: Recorder = { registrations: [], invocations: [], outputsRegistered: new Set() };
     const start = Date.now();
-    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[] }>();
+    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; protect: boolean }>();
 
     pulumi.runtime.setAllConfig(o.config, [...o.secretKeys]);
     pulumi.runtime.setMocks(
         {
             async newResource(args) {
                 const result = await o.resource({ type: args.type, name: args.name, inputs: args.inputs });
-                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [] };
+                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], protect: false };
                 recorder.registrations.push({
                     type: args.type,
                     name: args.name,
@@ -86,6 +88,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
                     parent: meta.parent,
                     dependencies: meta.dependencies,
                     ignoreChanges: meta.ignoreChanges,
+                    protect: meta.protect,
                     createdAt: Date.now() - start,
                 });
                 return { id: result.id, state: result.state };
@@ -110,6 +113,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
             parent: req.getParent() ?? "",
             dependencies: req.getDependenciesList() ?? [],
             ignoreChanges: req.getIgnorechangesList() ?? [],
+            protect: req.getProtect?.() === true,
         });
         inflight++;
         return register(req, (err: unknown, res: unknown) => {
