@@ -188,9 +188,37 @@ test("the steps that run npm ci get no secrets, and in the Pulumi job run before
         }
     }
     assert.equal(seen, 3, "test, offline-plan and the Pulumi job each run npm ci");
-    // No Azure CLI token is on disk while install scripts run.
+    // The Pulumi job may request an OIDC token (id-token: write), which an install script could exchange
+    // for the Azure identity: it installs without running any, and before any login.
     const uses = workflow("pulumi.yml").jobs.pulumi.steps.map((s: any) => s.run ?? String(s.uses).split("@")[0]);
-    assert.ok(uses.indexOf("npm ci") < uses.indexOf("azure/login"), uses.join(", "));
+    assert.ok(uses.includes("npm ci --ignore-scripts"), uses.join(", "));
+    assert.ok(uses.indexOf("npm ci --ignore-scripts") < uses.indexOf("azure/login"), uses.join(", "));
+    assert.ok(uses.indexOf("azure/use-kubelogin") < uses.indexOf("azure/login"), "kubelogin is installed before any Azure session exists");
+});
+
+test("secrets are read in the listed places only, and workflows grant nothing beyond contents: read at the top", () => {
+    // Where each workflow may mention `secrets`: the Pulumi job's login and Pulumi steps, the preview
+    // job's hand-over and the credentials check, and deploy's inherit.
+    const expected: Record<string, string[]> = {
+        "deploy.yml": ["job up-dev", "job up-stage"],
+        "pull-request.yml": ["job credentials step check", "job preview"],
+        "pulumi.yml": ["job pulumi step azure/login", "job pulumi step pulumi/actions"],
+    };
+    for (const f of WORKFLOW_FILES) {
+        const wf = workflow(f);
+        // The reusable job takes what its caller grants; the callers grant contents: read at the top.
+        assert.deepEqual(wf.permissions, f === "pulumi.yml" ? undefined : { contents: "read" }, `${f}: top-level permissions`);
+        const readers: string[] = [];
+        assert.doesNotMatch(JSON.stringify(wf.env ?? {}), /\bsecrets\b/, f);
+        for (const [name, job] of Object.entries(wf.jobs) as [string, any][]) {
+            const { steps, ...rest } = job;
+            if (/\bsecrets\b/.test(JSON.stringify(rest))) readers.push(`job ${name}`);
+            for (const step of steps ?? []) {
+                if (/\bsecrets\b/.test(JSON.stringify(step))) readers.push(`job ${name} step ${step.id ?? String(step.uses ?? step.run).split("@")[0]}`);
+            }
+        }
+        assert.deepEqual(readers, expected[f], f);
+    }
 });
 
 test("in the Pulumi job only azure/login and the Pulumi step read secrets", () => {
@@ -277,17 +305,23 @@ test("pull requests run the tests, the offline plan into the run summary, and pu
     assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
 });
 
-/** The environment the preview job is bound to, for a pull request by an author of this association. */
-const previewEnvironment = (association: string | undefined) =>
+/** The environment the preview job is bound to, for a pull request by an author of this association, from this head repo. */
+const previewEnvironment = (association: string | undefined, head = "org/infra") =>
     evaluateValue(workflow("pull-request.yml").jobs.preview.with.environment, {
-        github: { event_name: "pull_request", event: { pull_request: association === undefined ? {} : { author_association: association } } },
+        github: {
+            event_name: "pull_request",
+            repository: "org/infra",
+            event: { pull_request: { head: { repo: { full_name: head } }, ...(association === undefined ? {} : { author_association: association }) } },
+        },
     });
 
-test("the preview runs in `preview` for the owner, members and collaborators, in `preview-external` for anyone else", () => {
+test("the preview runs in `preview` for a branch of this repository by the owner, members and collaborators, in `preview-external` for anything else", () => {
     for (const a of ["OWNER", "MEMBER", "COLLABORATOR"]) assert.equal(previewEnvironment(a), "preview", a);
     for (const a of ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "MANNEQUIN", "NONE", "", undefined]) {
         assert.equal(previewEnvironment(a), "preview-external", String(a));
     }
+    // A fork: MEMBER and COLLABORATOR don't imply write access, so a fork's code waits for approval too.
+    for (const a of ["OWNER", "MEMBER", "COLLABORATOR"]) assert.equal(previewEnvironment(a, "someone/infra"), "preview-external", `${a} from a fork`);
 });
 
 test("a preview is handed the read-only credentials, by name, and never a deploying one", () => {
@@ -407,7 +441,7 @@ test("the README's federated credentials cover exactly the environments the jobs
     const section = /^## CI for this project\n([\s\S]*?)^## /m.exec(readme)![1];
     const subjects = [...section.matchAll(/^fic <([a-z-]+)> "repo:\$repo:([^"]+)"$/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
     const deployEnvs = Object.values(workflow("deploy.yml").jobs).map((j: any) => j.with.environment);
-    const previewEnvs = [...new Set(["OWNER", "NONE"].map(previewEnvironment))];
+    const previewEnvs = [...new Set(["OWNER", "NONE"].map((a) => previewEnvironment(a)))];
     assert.deepEqual(subjects, [
         ...deployEnvs.map((e) => `deploying-app-client-id environment:${e}`),
         ...previewEnvs.map((e) => `preview-app-client-id environment:${e}`),
@@ -429,6 +463,27 @@ test("azure-pipelines.yml: the same flow with the Pulumi task and Azure DevOps e
     // with the deploying ones.
     assert.deepEqual(tasks(p.stages[1]).map((t: any) => [t.inputs.azureSubscription, t.env.GITHUB_TOKEN]), [["$(azurePreviewServiceConnection)", "$(GITOPS_GITHUB_PREVIEW_TOKEN)"]]);
     for (const s of p.stages.slice(2)) for (const t of tasks(s)) assert.deepEqual([t.inputs.azureSubscription, t.env.GITHUB_TOKEN], ["$(azureServiceConnection)", "$(GITOPS_GITHUB_TOKEN)"]);
+});
+
+test("azure-pipelines.yml: a pull request never reaches a deploy stage, and npm ci steps get no variables mapped in", () => {
+    const p = azurePipelines();
+    const byName = Object.fromEntries(p.stages.map((s: any) => [s.stage, s]));
+    assert.equal(byName.DeployDev.condition, "and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'), eq(variables['Build.SourceBranch'], 'refs/heads/main'))");
+    // DeployStage runs only after DeployDev succeeded, so it inherits that condition.
+    assert.deepEqual([byName.DeployStage.dependsOn, byName.DeployStage.condition], ["DeployDev", "succeeded()"]);
+    assert.equal(byName.Preview.condition, "and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'))");
+    // Secret variables reach a script only when mapped into its env: npm ci (install scripts) gets none.
+    let npmCi = 0;
+    for (const stage of p.stages) {
+        for (const job of stage.jobs) {
+            for (const step of job.steps ?? job.strategy.runOnce.deploy.steps) {
+                if (!/\bnpm ci\b/.test(String(step.script ?? ""))) continue;
+                npmCi++;
+                assert.equal(step.env, undefined, `${stage.stage}: npm ci has an env`);
+            }
+        }
+    }
+    assert.equal(npmCi, 4);
 });
 
 /** Every variable group reference in a pipeline, labelled with the stage (and job) that makes it. */
@@ -472,11 +527,11 @@ test(".ci/run pins an exact Node 24 release", () => {
 });
 
 /**
- * Runs a copy of .ci/run with a fake machine Node of the given major, a fake npm that logs what it is
+ * Runs a copy of .ci/run with a fake machine Node of the given version, a fake npm that logs what it is
  * asked and installs a fake Node reporting the requested version, and optionally a .ci/.node already
  * holding a Node of `installed`. Returns the npm commands, in order.
  */
-function runCi(machineMajor: number, installed?: string): string[] {
+function runCi(machine: string, installed?: string): string[] {
     const root = mkdtempSync(path.join(tmpdir(), "ci-run-"));
     const bin = path.join(root, "bin");
     mkdirSync(path.join(root, ".ci"), { recursive: true });
@@ -484,7 +539,7 @@ function runCi(machineMajor: number, installed?: string): string[] {
     copyFileSync(CI_RUN, path.join(root, ".ci", "run"));
     const fakeNode = (version: string) => `#!/usr/bin/env bash\ncase "$1" in -p) echo ${version.split(".")[0]};; --version) echo v${version};; esac\n`;
     const write = (file: string, text: string) => { mkdirSync(path.dirname(file), { recursive: true }); writeFileSync(file, text); chmodSync(file, 0o755); };
-    write(path.join(bin, "node"), fakeNode(`${machineMajor}.0.0`));
+    write(path.join(bin, "node"), fakeNode(machine));
     write(path.join(bin, "npm"), [
         "#!/usr/bin/env bash",
         `[ "$1" = --version ] && { echo 10.0.0; exit 0; }`,
@@ -504,12 +559,14 @@ function runCi(machineMajor: number, installed?: string): string[] {
         .map((l) => l.replace(root, "<root>"));
 }
 
-test(".ci/run installs the pinned Node when the machine's is too old, reinstalls when another is there, then runs npm ci and npm test", () => {
+test(".ci/run installs the pinned Node unless the machine's is exactly that, reinstalls when another is there, then runs npm ci and npm test", () => {
     const pin = /^node_version=(\S+)$/m.exec(readFileSync(CI_RUN, "utf8"))![1];
     const install = `install --prefix <root>/.ci/.node --no-save --no-package-lock --no-audit --no-fund node@${pin}`;
     const then = ["ci --no-audit --no-fund", "test"];
-    assert.deepEqual(runCi(20), [install, ...then], "nothing installed yet");
-    assert.deepEqual(runCi(20, "24.1.0"), [install, ...then], "another version installed");
-    assert.deepEqual(runCi(20, pin), then, "the pinned version installed");
-    assert.deepEqual(runCi(24), then, "the machine's Node is new enough");
+    assert.deepEqual(runCi("20.0.0"), [install, ...then], "nothing installed yet");
+    assert.deepEqual(runCi("20.0.0", "24.1.0"), [install, ...then], "another version installed");
+    assert.deepEqual(runCi("20.0.0", pin), then, "the pinned version installed");
+    assert.deepEqual(runCi("25.0.0"), [install, ...then], "a newer machine Node still runs the pinned one");
+    assert.deepEqual(runCi("24.1.0"), [install, ...then], "another 24 too");
+    assert.deepEqual(runCi(pin), then, "the machine's Node is the pinned one");
 });
