@@ -29,12 +29,6 @@ export interface KubeconfigOptions {
 export const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal"] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
-/** A principal in Entra ID, by object ID, with its directory type. */
-export interface Principal {
-    readonly objectId: pulumi.Input<string>;
-    readonly type: PrincipalType;
-}
-
 /**
  * The directory type of whoever holds an Azure access token, from its claims: `idtyp` (`user` or `app`)
  * where Entra ID includes it, else `scp`, which only delegated (user) tokens carry. App-only tokens,
@@ -100,8 +94,8 @@ export interface AksSettings {
          * Default true.
          */
         readonly grantDeployerClusterAdmin?: boolean;
-        /** Principals granted AKS RBAC Cluster Admin, each with its type. Default: none. */
-        readonly clusterAdmins?: readonly Principal[];
+        /** Principals granted AKS RBAC Cluster Admin, each with its type and a literal object ID. Default: none. */
+        readonly clusterAdmins?: readonly { readonly objectId: string; readonly type: PrincipalType }[];
     };
     /** Default: true when Entra ID is enabled. */
     readonly disableLocalAccounts?: boolean;
@@ -294,7 +288,9 @@ export class Cluster extends pulumi.ComponentResource {
                     const callerType = pulumi.unsecret(token.apply(principalTypeOfToken));
                     kubeconfigReady.push(grant("deployer-admin", client.objectId, callerType));
                 }
-                (a.entraId?.clusterAdmins ?? []).forEach((p, i) => kubeconfigReady.push(grant(`admin-${i}`, p.objectId, p.type)));
+                // Named by object ID, not position: reordering the list must not turn into a replacement
+                // that ARM refuses while the old assignment still exists (RoleAssignmentExists).
+                for (const p of a.entraId?.clusterAdmins ?? []) kubeconfigReady.push(grant(`admin-${p.objectId}`, p.objectId, p.type));
             }
         } else if (args.mode === "aksExisting") {
             const existing = containerservice.getManagedClusterOutput(

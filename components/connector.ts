@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { urlUserinfoProblem } from "./credentials.ts";
+import { EXTENSION_NAMESPACE } from "./flux.ts";
 import { forwardedDependsOn } from "./options.ts";
 
 /** Chart 1.2.1 names its Service `gitops-connector` whatever the release is called. */
@@ -116,6 +117,11 @@ export function checkedPat(connector: string, pat: string): string {
 /** The Secret chart 1.2.1's Deployment reads the PAT from (key `PAT`); the name is fixed in the chart. */
 export const CONNECTOR_PAT_SECRET = "gitops-connector-secret";
 
+/** Namespaces that exist on every AKS or Arc cluster for the platform itself. */
+function isSystemNamespace(ns: string): boolean {
+    return ns === "default" || ns === "gatekeeper-system" || /^(kube|azure)-/.test(ns);
+}
+
 /** Why the connector's arguments would fail, as [property, message] pairs. */
 export function connectorProblems(args: Pick<GitOpsConnectorArgs, "chartRepo" | "chartVersion" | "namespace">): { path: string[]; message: string }[] {
     const problems: { path: string[]; message: string }[] = [];
@@ -125,8 +131,11 @@ export function connectorProblems(args: Pick<GitOpsConnectorArgs, "chartRepo" | 
     if (args.chartVersion !== undefined && !/^1\.2\.\d+$/.test(args.chartVersion)) {
         problems.push({ path: ["chartVersion"], message: "expected a 1.2.x chart version (the published flat values layout)" });
     }
-    if (args.namespace === "flux-system") {
+    if (args.namespace === EXTENSION_NAMESPACE) {
         problems.push({ path: ["namespace"], message: "the connector needs a namespace of its own (its logs carry the PAT); flux-system is the extension's" });
+    } else if (args.namespace !== undefined && isSystemNamespace(args.namespace)) {
+        // The component owns its namespace: destroying it would delete a namespace the cluster needs.
+        problems.push({ path: ["namespace"], message: "a system namespace (default, kube-*, azure-*, gatekeeper-system) can't be the connector's own; destroying the connector would delete it" });
     }
     return problems;
 }

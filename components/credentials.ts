@@ -9,7 +9,8 @@
  * (`xxxNQ~…`, 40 characters).
  */
 const CREDENTIAL_SHAPES: readonly { readonly kind: string; readonly pattern: RegExp }[] = [
-    { kind: "a GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/ },
+    // Classic tokens: a prefix and 36 characters; fine-grained: github_pat_, 22, '_', 59.
+    { kind: "a GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})/ },
     { kind: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{20,}/ },
     { kind: "a Slack token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
     { kind: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
@@ -22,13 +23,22 @@ export function credentialKind(value: string): string | undefined {
     return CREDENTIAL_SHAPES.find((s) => s.pattern.test(value))?.kind;
 }
 
+/** Shannon entropy of a string, in bits per character. */
+function entropy(s: string): number {
+    const counts = new Map<string, number>();
+    for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+    return [...counts.values()].reduce((h, n) => h - (n / s.length) * Math.log2(n / s.length), 0);
+}
+
 /**
- * A name that is really a secret: a known token shape, or a long run of base64-ish characters that no
- * one would choose as a config key name (32 or more, with letters and digits mixed).
+ * A name that is really a secret: a known token shape, or a long run of base64-ish characters with the
+ * randomness of a key rather than of words. Long camel-case names (`arcKubeconfigWestEuropeEdgeCluster01`,
+ * about 4.2 bits a character) stay below the threshold; base64 and base32 secrets (Azure DevOps PATs,
+ * storage keys) are well above it.
  */
 export function looksLikeSecretValue(name: string): boolean {
     if (credentialKind(name) !== undefined) return true;
-    return /^[A-Za-z0-9+/_=-]{32,}$/.test(name) && /[0-9]/.test(name) && /[A-Za-z]/.test(name);
+    return /^[A-Za-z0-9+/_=-]{24,}$/.test(name) && entropy(name) >= 4.4;
 }
 
 /**
@@ -70,10 +80,12 @@ export function credentialFindings(value: unknown, path: readonly (string | numb
     }
     if (Array.isArray(value)) return value.flatMap((v, i) => credentialFindings(v, [...path, i]));
     if (value !== null && typeof value === "object") {
-        return Object.entries(value).flatMap(([k, v]) => [
-            ...(credentialKind(k) !== undefined ? [{ path: [...path], message: "a map key here looks like a credential (value not shown)" }] : []),
-            ...credentialFindings(v, [...path, k]),
-        ]);
+        return Object.entries(value).flatMap(([k, v]) =>
+            // A key that is a credential is reported at its parent, so the path never repeats it.
+            looksLikeSecretValue(k)
+                ? [{ path: [...path], message: "a key here looks like a credential, not a name (key not shown)" }]
+                : credentialFindings(v, [...path, k]),
+        );
     }
     return [];
 }

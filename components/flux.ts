@@ -193,6 +193,9 @@ export function gitUrlProblem(url: string): string | undefined {
     } catch {
         return "expected an https:// or ssh:// Git URL";
     }
+    // A query or fragment is where a token (?access_token=) would hide; Git remotes need neither.
+    if (u.search !== "" || u.hash !== "") return "expected a Git URL without a query (?…) or fragment (#…); credentials belong in auth";
+    if (u.hostname === "www.github.com") return "expected github.com, not www.github.com";
     const path = u.pathname.replace(/\.git$/, "").replace(/\/+$/, "");
     if (u.hostname === "github.com" && parseGitRepoUrl(url) === undefined) {
         return "expected a github.com repository URL with owner and repo, such as https://github.com/<owner>/<repo> or ssh://git@github.com/<owner>/<repo>";
@@ -231,18 +234,21 @@ const looksLikeKeyType = (f: string | undefined) => f !== undefined && (KNOWN_HO
  * file, and a key whose base64 doesn't decode to the SSH wire format of its own type is a paste error.
  */
 export function knownHostsLineProblem(line: string): string | undefined {
-    const fields = line.trim().split(/\s+/);
-    if (fields[0] === "@cert-authority") {
+    const all = line.trim().split(/\s+/);
+    if (all[0] === "@cert-authority") {
         return "@cert-authority lines don't verify: since Flux 2.6.2 the client offers only the key types listed, never certificate algorithms; pin the host's own keys";
     }
-    if (fields[0]?.startsWith("@")) return `the marker ${fields[0]} isn't supported here; list the host's keys`;
+    // Flux honours @revoked (a key to refuse); any other marker is a typo. Messages never quote a field:
+    // a pasted secret must not be repeated.
+    if (all[0]?.startsWith("@") && all[0] !== "@revoked") return "unknown marker; known_hosts lines may start with @revoked only";
+    const fields = all[0] === "@revoked" ? all.slice(1) : all;
     if (looksLikeKeyType(fields[0])) {
         return "a bare public key: expected a known_hosts line, '<host> <key type> <base64 key>' (as ssh-keyscan <host> prints it)";
     }
     if (fields.length < 3) return "expected a known_hosts line, '<host> <key type> <base64 key>'";
     const [, type, key] = fields;
     if (type === "ssh-dss") return "ssh-dss (DSA) host keys don't verify with current servers and clients; pin the host's ed25519, ECDSA or RSA key";
-    if (!KNOWN_HOST_KEY_TYPES.includes(type)) return `unknown key type '${type}'; expected one of ${KNOWN_HOST_KEY_TYPES.join(", ")}`;
+    if (!KNOWN_HOST_KEY_TYPES.includes(type)) return `unknown key type; expected one of ${KNOWN_HOST_KEY_TYPES.join(", ")}`;
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return "the key is not base64";
     const blob = Buffer.from(key, "base64");
     const length = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
@@ -265,7 +271,8 @@ export function knownHostsProblems(lines: readonly string[]): { index: number; m
             problems.push({ index, message: problem });
             return;
         }
-        const [hosts, type] = line.trim().split(/\s+/);
+        const [hosts, type] = line.trim().split(/\s+/).filter((f, i) => !(i === 0 && f === "@revoked"));
+        if (line.trim().startsWith("@revoked")) return;
         if (seen.has(`${hosts} ${type}`)) {
             problems.push({ index, message: `a second ${type} key for ${hosts}: Flux keeps only the first key of each type per host` });
         }

@@ -1,7 +1,7 @@
 // The Flux notification Provider and Alert that send a configuration's events to the GitOps Connector.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { FluxObjects } from "./flux.ts";
+import { EXTENSION_NAMESPACE, type FluxObjects } from "./flux.ts";
 import { forwardedDependsOn } from "./options.ts";
 
 /**
@@ -50,8 +50,9 @@ export interface FluxNotificationsArgs {
     readonly objectName?: string;
     /**
      * Apply the objects' namespace first (server-side apply, so it adopts the namespace whether or not the
-     * Flux configuration made it already). Needed when the Alert must exist before the configuration that
-     * would otherwise create the namespace. Default false: flux-system comes with the extension.
+     * Flux configuration made it already), so the Alert can exist before the configuration that would
+     * otherwise create the namespace. Default: for any namespace but flux-system, which comes with the
+     * extension.
      */
     readonly applyNamespace?: boolean;
 }
@@ -68,10 +69,11 @@ export class FluxNotifications extends pulumi.ComponentResource {
         const namespace = args.objects.namespace;
         // A patch, not a Namespace: the Flux configuration's agent creates the same namespace, and a
         // patch neither fails when it exists already nor deletes it on destroy (it drops only its fields).
-        this.namespacePatch = args.applyNamespace
+        this.namespacePatch = (args.applyNamespace ?? namespace !== EXTENSION_NAMESPACE)
             ? new k8s.core.v1.NamespacePatch(
                   `${name}-namespace`,
-                  { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
+                  // No fields of its own: the namespace belongs to the configuration; this only makes it exist.
+                  { metadata: { name: namespace } },
                   { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
               )
             : undefined;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { AKS_DEFAULTS, PRINCIPAL_TYPES } from "../components/cluster.ts";
 import { CONNECTOR_DEFAULTS, connectorProblems } from "../components/connector.ts";
 import { credentialFindings, looksLikeSecretValue } from "../components/credentials.ts";
-import { FLUX_DEFAULTS, fluxConfigurationProblems, gitHost, gitUrlProblem, parseGitRepoUrl, type GitRepo } from "../components/flux.ts";
+import { EXTENSION_NAMESPACE, FLUX_DEFAULTS, fluxConfigurationProblems, gitHost, gitUrlProblem, parseGitRepoUrl, type GitRepo } from "../components/flux.ts";
 import { environmentProtectionProblems, WORKFLOW_PERMISSIONS_DEFAULT } from "../components/github.ts";
 
 export { gitHost, parseGitRepoUrl, type GitRepo };
@@ -220,8 +220,11 @@ const AuthSchema = z.discriminatedUnion("type", [
     z.strictObject({ type: z.literal("none") }),
     z.strictObject({
         type: z.literal("https"),
-        /** `--https-user`: stored in plain text by ARM. */
-        username: z.string().min(1),
+        /** `--https-user`: stored in plain text by ARM, so never a token (Azure DevOps PATs are often pasted here). */
+        username: z
+            .string()
+            .min(1)
+            .refine((u) => !looksLikeSecretValue(u), "looks like a token, not a user name; the token belongs in passwordSecret (value not shown)"),
         /** Secret config key holding the token or password (`--https-key`). */
         passwordSecret: secretKey.default("gitHttpsKey"),
     }),
@@ -285,10 +288,8 @@ const FluxConfigurationSchema = z.strictObject({
      * such as pull secrets in namespaces that the GitOps repo creates, rely on it.
      */
     waitForReconciliation: z.boolean().default(FLUX_DEFAULTS.waitForReconciliation),
-    reconciliationWaitDuration: z
-        .string()
-        .regex(/^PT(\d+H)?(\d+M)?(\d+S)?$/, "expected an ISO-8601 duration such as PT10M")
-        .default(FLUX_DEFAULTS.reconciliationWaitDuration),
+    /** ISO-8601 (PT#H#M#S); checked by the Flux component's rules. */
+    reconciliationWaitDuration: z.string().default(FLUX_DEFAULTS.reconciliationWaitDuration),
     kustomizations: z.array(KustomizationSchema).min(1, "expected at least one kustomization"),
 });
 
@@ -398,7 +399,7 @@ const GitHubEnvironmentSchema = z.strictObject({
         })
         .prefault({}),
     /** Minutes a deployment waits before it may proceed. */
-    waitTimer: z.number().int().min(0).max(43200).default(0),
+    waitTimer: z.number().int().default(0),
     /** Branches that may deploy: `all`, `protected`, or a list of patterns. */
     branches: z.union([z.enum(["all", "protected"]), z.array(z.string().min(1)).min(1)]).default("all"),
     /**
@@ -494,10 +495,8 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         if (seen.has(fc.name)) problems.push(`${at("name")}: duplicate Flux configuration name '${fc.name}'`);
         seen.add(fc.name);
 
-        const fluxProblems = fluxConfigurationProblems(fc);
-        for (const p of fluxProblems) problems.push(`${at(...p.path)}: ${p.message}`);
-        // The checks below read the URL; a URL error is reported once, as a URL error.
-        if (fluxProblems.some((p) => p.path[0] === "url")) return;
+        // The schema has refused a bad URL already (gitUrlProblem), so the checks below can read it.
+        for (const p of fluxConfigurationProblems(fc)) problems.push(`${at(...p.path)}: ${p.message}`);
 
         const isSsh = fc.url.startsWith("ssh://");
         const sshAuth = fc.auth.type === "ssh" || fc.auth.type === "githubDeployKey";
@@ -530,7 +529,7 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
     if (c.connector.enabled) {
         for (const p of connectorProblems(c.connector)) problems.push(`${key("connector", ...p.path)}: ${p.message}`);
         const shared = [...configs.map((fc) => fc.namespace), ...c.cluster.appNamespaces];
-        if (c.connector.namespace !== "flux-system" && shared.includes(c.connector.namespace)) {
+        if (c.connector.namespace !== EXTENSION_NAMESPACE && shared.includes(c.connector.namespace)) {
             problems.push(
                 `${key("connector", "namespace")}: '${c.connector.namespace}' is also a Flux configuration's or an app namespace; ` +
                     `the connector needs one of its own, since whoever reads pod logs there can read its PAT`,
@@ -546,7 +545,7 @@ function checkOwnerStack(c: z.infer<typeof OwnerStackSchema>): string[] {
         const fc = configs.find((x) => x.name === target);
         if (fc === undefined) {
             problems.push(`${key("connector", "configuration")}: no Flux configuration named '${target}'`);
-        } else if (gitUrlProblem(fc.url) === undefined) {
+        } else {
             const repo = parseGitRepoUrl(fc.url);
             if (c.connector.mode === "GITHUB" && repo?.kind !== "github") {
                 problems.push(`${key("connector", "mode")}: GITHUB mode needs the Flux configuration '${fc.name}' to sync a github.com repo, got ${fc.url}`);
@@ -710,7 +709,7 @@ function checkGitHub(c: StackConfig, ownerNamespaces?: OwnerNamespaces): string[
             `${key("github", "environment", "namespace")}: '${g.environment.namespace}' is not one of this cluster's appNamespaces (${c.cluster.appNamespaces.join(", ")})`,
         );
     }
-    if (g.repository !== undefined && gitUrlProblem(manifestsConfiguration(c).url) === undefined) {
+    if (g.repository !== undefined) {
         const fc = manifestsConfiguration(c);
         if (parseGitRepoUrl(fc.url)?.kind !== "github") {
             problems.push(`${key("github", "repository")}: MANIFESTS_REPO comes from the Flux configuration '${fc.name}', which must sync a github.com repo`);
@@ -853,7 +852,13 @@ export function parseStackConfig(
     const secrets = requiredSecrets(config);
     const known = new Set<string>([...TOP_LEVEL_KEYS, ...secrets.map((s) => s.key)]);
     for (const k of Object.keys(values)) {
-        if (!known.has(k)) problems.push(`${PROJECT}:${k}: unknown key (expected one of ${TOP_LEVEL_KEYS.join(", ")}, or a secret the config names)`);
+        if (known.has(k)) continue;
+        // A value set without its key (`pulumi config set --secret <token>`) becomes a key name: never repeat it.
+        problems.push(
+            looksLikeSecretValue(k)
+                ? `${PROJECT}:<name not shown>: a config key whose name looks like a credential; remove it with pulumi config rm`
+                : `${PROJECT}:${k}: unknown key (expected one of ${TOP_LEVEL_KEYS.join(", ")}, or a secret the config names)`,
+        );
     }
     for (const s of secrets) {
         const state = secretState(s.key);

@@ -4,7 +4,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as github from "@pulumi/github";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
-import { EXTENSION_NAMESPACE, Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
+import { Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
@@ -161,14 +161,9 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
                 const objects = fluxObjects(manifestsConfiguration(c));
                 const notifications = new FluxNotifications(
                     `${cc.name}-notifications`,
-                    {
-                        objects,
-                        address: connector.address,
-                        provider: cluster.provider,
-                        // flux-system comes with the extension; any other namespace the configuration
-                        // would create only once it runs, which is too late for its Alert.
-                        applyNamespace: objects.namespace !== EXTENSION_NAMESPACE,
-                    },
+                    // Any namespace but flux-system is applied first: the configuration would create it only
+                    // once it runs, too late for its own Alert.
+                    { objects, address: connector.address, provider: cluster.provider },
                     // The extension installs the notification CRDs; the Alert fires only once the
                     // connector is there to receive it.
                     { dependsOn: [extension, connector] },

@@ -51,7 +51,7 @@ test("run by a service principal, the deployer grant is typed ServicePrincipal; 
     const role = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`;
     const deployer = one(rec, "azure-native:authorization:RoleAssignment", "ci-deployer-admin").inputs;
     assert.deepEqual([deployer.principalId, deployer.principalType, deployer.roleDefinitionId], [CALLER_OBJECT_ID, "ServicePrincipal", role]);
-    const pinned = [0, 1, 2].map((i) => one(rec, "azure-native:authorization:RoleAssignment", `ci-admin-${i}`).inputs);
+    const pinned = [USER, SP, GROUP].map((id) => one(rec, "azure-native:authorization:RoleAssignment", `ci-admin-${id}`).inputs);
     assert.deepEqual(
         pinned.map((p) => [p.principalId, p.principalType, p.roleDefinitionId, p.scope]),
         [
@@ -62,7 +62,7 @@ test("run by a service principal, the deployer grant is typed ServicePrincipal; 
     );
     // Every grant exists before the Kubernetes provider can be used.
     const provider = one(rec, "pulumi:providers:kubernetes", "ci-k8s");
-    for (const name of ["ci-deployer-admin", "ci-admin-0", "ci-admin-1", "ci-admin-2"]) {
+    for (const name of ["ci-deployer-admin", `ci-admin-${USER}`, `ci-admin-${SP}`, `ci-admin-${GROUP}`]) {
         assert.ok(provider.dependencies.some((d) => d.endsWith(`::${name}`)), `the provider waits for ${name}`);
     }
 });
@@ -70,7 +70,7 @@ test("run by a service principal, the deployer grant is typed ServicePrincipal; 
 test("with grantDeployerClusterAdmin off, only the pinned principals are granted: a second operator's run changes nothing", async () => {
     await ready;
     assert.deepEqual(find(rec, "azure-native:authorization:RoleAssignment", "pinned-deployer-admin"), []);
-    assert.equal(one(rec, "azure-native:authorization:RoleAssignment", "pinned-admin-0").inputs.principalType, "Group");
+    assert.equal(one(rec, "azure-native:authorization:RoleAssignment", `pinned-admin-${GROUP}`).inputs.principalType, "Group");
 });
 
 test("the mocks refuse a role assignment whose type doesn't match the directory, as ARM does (UnmatchedPrincipalType)", () => {

@@ -302,7 +302,7 @@ test("a credential pasted into any field is refused by key path alone, before an
     const v = valid();
     const token = "ghp_" + "CANARY".padEnd(36, "x");
     v.cluster.name = token; // also an invalid name: that message must not appear
-    v.github = { owner: "github_pat_11CANARY0123456789abcdefghij", environment: { reviewers: { users: ["ok"] } } };
+    v.github = { owner: "github_pat_11CANARY0123456789abcd_" + "x".repeat(59), environment: { reviewers: { users: ["ok"] } } };
     v.flux.configurations[0].kustomizations[0].postBuild = { substitute: { KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY" } };
     const found = problems(v);
     assert.deepEqual(found, [
@@ -311,6 +311,66 @@ test("a credential pasted into any field is refused by key path alone, before an
         "gitops-platform:github.owner: looks like a GitHub token; secrets belong in secret config (pulumi config set --secret), never in the stack file (value not shown)",
     ].sort((a, b) => found.indexOf(a) - found.indexOf(b)));
     assert.ok(!found.join("\n").includes("CANARY"));
+});
+
+test("every credential shape is recognised, in values and in map keys; long camel-case names are not credentials", () => {
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUlkifQ.c2ln";
+    const entra = "abc8Q~CANARYabcdefghijklmnopqrstuvwxyz01"; // 40 characters, as Entra ID issues them
+    for (const [value, kind] of [[jwt, "a JSON Web Token"], [entra, "an Entra ID client secret"], ["xoxb-123456789012-CANARY", "a Slack token"]]) {
+        const v = valid();
+        v.flux.configurations[0].kustomizations[0].postBuild = { substitute: { KEY: value } };
+        const found = problems(v);
+        assert.deepEqual(found, [`gitops-platform:flux.configurations[0].kustomizations[0].postBuild.substitute.KEY: looks like ${kind}; secrets belong in secret config (pulumi config set --secret), never in the stack file (value not shown)`]);
+    }
+    // A token as a map key (an Azure DevOps PAT, base32) is reported at its parent, never repeated.
+    const v = valid();
+    const adoPat = "k3j5h2l4k5j6h7g8f9d0s1a2q3w4e5r6t7y8u9i0o1p2a3s4d5f6";
+    v.flux.configurations[0].kustomizations[0].postBuild = { substitute: { [adoPat]: "x" } };
+    const found = problems(v);
+    assert.deepEqual(found, ["gitops-platform:flux.configurations[0].kustomizations[0].postBuild.substitute: a key here looks like a credential, not a name (key not shown)"]);
+    // Names people choose are not mistaken for secrets.
+    const w = valid();
+    w.cluster = { mode: "arc", name: "edge", appNamespaces: ["edge"], kubeconfigSecret: "arcKubeconfigWestEuropeEdgeCluster01" };
+    w.connector = { patSecret: "connectorPatForProductionCluster2" };
+    parse(w, { connectorPat: "secret", arcKubeconfigWestEuropeEdgeCluster01: "secret", connectorPatForProductionCluster2: "secret" });
+});
+
+test("a token set as a config key name (pulumi config set --secret <token>) is refused without being echoed", () => {
+    const token = "ghp_" + "CANARY".padEnd(36, "7");
+    const found = problems({ ...valid(), [token]: "x" });
+    assert.deepEqual(found, ["gitops-platform:<name not shown>: a config key whose name looks like a credential; remove it with pulumi config rm"]);
+});
+
+test("an HTTPS user name that is really a token is refused: ARM stores httpsUser in plain text", () => {
+    const v = valid();
+    v.flux.configurations[0].auth = { type: "https", username: "k3j5h2l4k5j6h7g8f9d0s1a2q3w4e5r6t7y8u9i0o1p2a3s4d5f6" };
+    const found = problems(v, { connectorPat: "secret", gitHttpsKey: "secret" });
+    assert.deepEqual(found, [
+        "gitops-platform:flux.configurations[0].auth.username: looks like a token, not a user name; the token belongs in passwordSecret (value not shown)",
+    ]);
+});
+
+test("a Git URL with a query or fragment, or on www.github.com, is refused", () => {
+    for (const [url, message] of [
+        ["https://github.com/org/repo?access_token=CANARY", "expected a Git URL without a query (?…) or fragment (#…); credentials belong in auth"],
+        ["https://github.com/org/repo#CANARY", "expected a Git URL without a query (?…) or fragment (#…); credentials belong in auth"],
+        ["https://www.github.com/org/repo", "expected github.com, not www.github.com"],
+    ]) {
+        const v = valid();
+        v.connector = { enabled: false };
+        v.flux.configurations[0].url = url;
+        assert.deepEqual(problems(v), [`gitops-platform:flux.configurations[0].url: ${message}`], url);
+    }
+});
+
+test("the connector's namespace can't be a system namespace it would delete on destroy", () => {
+    for (const ns of ["default", "kube-system", "azure-arc", "gatekeeper-system"]) {
+        const v = valid();
+        v.connector = { namespace: ns };
+        assert.deepEqual(problems(v), [
+            "gitops-platform:connector.namespace: a system namespace (default, kube-*, azure-*, gatekeeper-system) can't be the connector's own; destroying the connector would delete it",
+        ], ns);
+    }
 });
 
 test("a secret key name that looks like a token is refused without being echoed", () => {
@@ -421,6 +481,9 @@ test("knownHosts lines must be real known_hosts entries of a key type Flux verif
             `git.example.com ${key}`,
             `git.example.com ${key}`, // a second ssh-rsa key for the same host
             "git.example.com",
+            `@revoked git.example.com ${key}`, // Flux honours @revoked
+            "@marker-CANARY git.example.com ssh-rsa AAAA",
+            "git.example.com ssh-CANARY AAAA",
         ],
     };
     assert.deepEqual(problems(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }), [
@@ -431,6 +494,8 @@ test("knownHosts lines must be real known_hosts entries of a key type Flux verif
         `${at(4)}: more than one key on a line: Flux reads only the first and takes the rest as a comment; put each key on its own line`,
         `${at(6)}: a second ssh-rsa key for git.example.com: Flux keeps only the first key of each type per host`,
         `${at(7)}: expected a known_hosts line, '<host> <key type> <base64 key>'`,
+        `${at(9)}: unknown marker; known_hosts lines may start with @revoked only`,
+        `${at(10)}: unknown key type; expected one of ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com`,
     ]);
     // GitHub's published keys, the pinned default, pass; so do hashed host names.
     fc.url = "ssh://git@github.com/org/repo";

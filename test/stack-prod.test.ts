@@ -56,7 +56,7 @@ test("the prod AKS cluster uses Entra ID with Azure RBAC, no local accounts, zon
 
 test("the pinned deploying service principal gets AKS RBAC Cluster Admin, typed, before the kubeconfig is fetched; nothing follows the caller", async () => {
     const { rec } = await run;
-    const grant = one(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-prod-admin-0");
+    const grant = one(rec, "azure-native:authorization:RoleAssignment", `arc-cicd-prod-admin-${DEPLOYER_SP}`);
     assert.equal(grant.inputs.principalId, DEPLOYER_SP);
     assert.equal(grant.inputs.principalType, "ServicePrincipal");
     assert.equal(grant.inputs.roleDefinitionId, `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b`);

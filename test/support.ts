@@ -6,7 +6,7 @@
 // right; the CRD schema and chart checks in connector.test.ts go one step further.
 import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
@@ -413,9 +413,18 @@ export function runPlan(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv 
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A git repository holding a copy of the working tree (tracked and untracked files), committed once. */
+const scratchDirs: string[] = [];
+process.once("exit", () => {
+    for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * A git repository holding a copy of the working tree (tracked and untracked files), committed once;
+ * removed when the test process exits.
+ */
 export function scratchRepo(): string {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-repo-"));
+    scratchDirs.push(dir);
     const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.split("\n").filter(Boolean);
     for (const f of files) {
         mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
