@@ -57,7 +57,9 @@ const objects = { namespace: "cluster-config", gitRepository: "cluster-config", 
 const notifications = new FluxNotifications("fn", { objects, address: connector.address, provider, applyNamespace: true }, { dependsOn: [extension, connector] });
 // A PAT passed without the secret mark is stored as a secret all the same.
 const careless = new GitOpsConnector("gc2", { target: github, pat: "plain-pat-not-marked", provider });
-const ready = settle(provider, extension, connector, notifications, careless);
+// A webhook URL passed without the secret mark is kept secret all the same.
+const plainHook = new GitOpsConnector("gc3", { namespace: "hooks", target: github, pat: "p", provider, subscribers: { audit: "https://hooks.example/CANARY-plain-hook" } });
+const ready = settle(provider, extension, connector, notifications, careless, plainHook);
 
 test("GITHUB values: the app repo receives dispatches, the GitOps repo gets statuses, URLs derived from the owner", () => {
     assert.deepEqual(connectorValues(github), {
@@ -116,6 +118,9 @@ test("the release carries the chart values, an empty orchestratorPAT and secret 
     assert.ok(!isSecretValue(plain.inputs.values));
     assert.deepEqual(plain.inputs.values, { ...connectorValues(github), orchestratorPAT: "" });
     assert.equal(plain.inputs.namespace, "gitops-connector", "the default namespace is the connector's own");
+    const hooked = one(rec, "kubernetes:helm.sh/v3:Release", "gc3-release");
+    assert.ok(isSecretValue(hooked.inputs.values), "a plain subscriber URL from code is still a secret");
+    assert.deepEqual(plainOccurrences(hooked.inputs, "CANARY-plain-hook"), []);
 });
 
 test("only the named log readers get pods/log in the connector's namespace (its logs carry the PAT)", async () => {
