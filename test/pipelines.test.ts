@@ -221,6 +221,13 @@ test("secrets are read in the listed places only, and workflows grant nothing be
     }
 });
 
+test("the Pulumi CLI is pinned to the release of the SDK in package.json, not a floating ^3", () => {
+    const step = workflow("pulumi.yml").jobs.pulumi.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+    const sdk = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+    assert.match(sdk, /^\d+\.\d+\.\d+$/, "the SDK is pinned exactly");
+    assert.equal(String(step.with["pulumi-version"]), sdk);
+});
+
 test("in the Pulumi job only azure/login and the Pulumi step read secrets", () => {
     const steps = workflow("pulumi.yml").jobs.pulumi.steps;
     const readers = steps.filter((s: any) => /\bsecrets\b/.test(JSON.stringify(s))).map((s: any) => String(s.uses).split("@")[0]);
