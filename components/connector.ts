@@ -42,7 +42,10 @@ export const CONNECTOR_DEFAULTS = {
     chartRepo: "https://azure.github.io/gitops-connector/",
 } as const;
 
-/** Who may read the connector's pod logs, which carry its PAT: Kubernetes users and groups (for Entra ID, object IDs). */
+/**
+ * Who may read the connector's pod logs, which carry its PAT: Kubernetes user and group names as the
+ * cluster's authentication reports them (on AKS with Entra ID, groups by object ID, users by UPN).
+ */
 export interface LogReaders {
     readonly users?: readonly string[];
     readonly groups?: readonly string[];

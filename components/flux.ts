@@ -62,9 +62,12 @@ export type GitAuth =
     /** `privateKey` is the PEM key in clear; `knownHosts` are known_hosts lines to pin. */
     | { readonly type: "ssh"; readonly privateKey: pulumi.Input<string>; readonly knownHosts: readonly string[] };
 
+/** The namespace the extension installs Flux into, which exists as soon as the extension does. */
+export const EXTENSION_NAMESPACE = "flux-system";
+
 /** Defaults for Flux configurations and kustomizations, shared with the stack config schema. */
 export const FLUX_DEFAULTS = {
-    namespace: "flux-system",
+    namespace: EXTENSION_NAMESPACE,
     scope: "cluster",
     intervalInSeconds: 600,
     timeoutInSeconds: 600,
@@ -142,9 +145,6 @@ export interface FluxProblem {
  * anything above (2^63 - 1) ns overflows when the extension turns seconds into a Flux object.
  */
 export const MAX_FLUX_DURATION_SECONDS = 9_223_372_036;
-
-/** The namespace the extension installs Flux into, which exists as soon as the extension does. */
-export const EXTENSION_NAMESPACE = "flux-system";
 
 export function gitHost(url: string): string {
     return new URL(url).hostname;
