@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as azuread from "@pulumi/azuread";
 import { BuiltInRoles, roleDefinitionId } from "./azure.ts";
+import { forwardedDependsOn } from "./options.ts";
+import { at, hoursRule, oneOfProblem, patternProblem, refuseInvalidArgs, type PatternRule, type Problem } from "./problems.ts";
 
 /** GitHub Actions' OIDC issuer and the audience Entra ID expects from it. */
 export const GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com";
@@ -24,22 +26,67 @@ export function azureCredentialsJson(c: { clientId: string; clientSecret: string
     return JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret, subscriptionId: c.subscriptionId, tenantId: c.tenantId });
 }
 
-export interface CiIdentityArgs {
+export const CI_IDENTITY_MODES = ["clientSecret", "oidc"] as const;
+export type CiIdentityMode = (typeof CI_IDENTITY_MODES)[number];
+
+/** Defaults the stack config applies; a caller from code states the mode and lifetime. */
+export const CI_IDENTITY_DEFAULTS = {
+    /** What the sample workflows' azure/login@v1 `creds` reads. */
+    mode: "clientSecret",
+    /** The client secret's lifetime: half a year. */
+    secretLifetime: "4380h",
+    /** Refs whose jobs without an environment may log in with OIDC: the sample's CI build runs on master. */
+    refs: ["refs/heads/master"],
+} as const satisfies { mode: CiIdentityMode; secretLifetime: string; refs: readonly string[] };
+
+/** The client secret's lifetime, in hours (azuread `endDateRelative`). */
+export const SECRET_LIFETIME_RULE = hoursRule(CI_IDENTITY_DEFAULTS.secretLifetime);
+/** A Git ref whose jobs may log in with OIDC (see refSubject). */
+export const CI_REF_RULE: PatternRule = { pattern: /^refs\/(heads|tags)\/.+$/, message: "expected a ref such as refs/heads/master" };
+
+export function secretLifetimeProblem(lifetime: string): string | undefined {
+    return patternProblem(SECRET_LIFETIME_RULE, lifetime);
+}
+
+export function ciRefProblem(ref: string): string | undefined {
+    return patternProblem(CI_REF_RULE, ref);
+}
+
+interface CiIdentityCommonArgs {
     /** Display name of the app registration. */
     readonly displayName: pulumi.Input<string>;
-    /**
-     * `clientSecret` (what the sample workflows' azure/login@v1 `creds` needs) or `oidc` (federated
-     * credentials only, no long-lived secret; the workflows must log in with client-id/tenant-id).
-     */
-    readonly mode: "clientSecret" | "oidc";
-    /** Lifetime of the client secret, e.g. `4380h`. Required with mode clientSecret. */
-    readonly secretLifetime?: string;
     /** The registry the workflows build and push on. */
     readonly registryId: pulumi.Input<string>;
     /** Clusters whose user credentials the smoke test fetches, by name -> ARM ID. */
     readonly clusters: Readonly<Record<string, pulumi.Input<string>>>;
-    /** OIDC subjects trusted in oidc mode, by a short name -> subject. */
-    readonly federatedSubjects?: Readonly<Record<string, string>>;
+}
+
+export type CiIdentityArgs =
+    | (CiIdentityCommonArgs & {
+          /** A client secret, what the sample workflows' azure/login@v1 `creds` needs (AZURE_CREDENTIALS). */
+          readonly mode: "clientSecret";
+          /** Lifetime of the client secret, e.g. `4380h` (CI_IDENTITY_DEFAULTS.secretLifetime). */
+          readonly secretLifetime: string;
+      })
+    | (CiIdentityCommonArgs & {
+          /** Federated credentials only, no long-lived secret; the workflows log in with client-id/tenant-id. */
+          readonly mode: "oidc";
+          /** OIDC subjects trusted, by a short name -> subject. Default: none. */
+          readonly federatedSubjects?: Readonly<Record<string, string>>;
+      });
+
+/** What the identity's arguments would get wrong, by argument. */
+export function ciIdentityProblems(args: CiIdentityArgs): Problem[] {
+    const problems = at(["mode"], oneOfProblem(CI_IDENTITY_MODES, args.mode));
+    if (args.mode === "clientSecret") {
+        // Only JavaScript callers can leave it out, or pass subjects here: the types require and forbid them.
+        if (args.secretLifetime === undefined) problems.push({ path: ["secretLifetime"], message: "secretLifetime is required with mode clientSecret" });
+        else problems.push(...at(["secretLifetime"], secretLifetimeProblem(args.secretLifetime)));
+        if (Object.keys((args as { federatedSubjects?: object }).federatedSubjects ?? {}).length > 0) {
+            problems.push({ path: ["federatedSubjects"], message: "federatedSubjects apply to mode oidc only" });
+        }
+    }
+    return problems;
 }
 
 export class CiIdentity extends pulumi.ComponentResource {
@@ -54,23 +101,19 @@ export class CiIdentity extends pulumi.ComponentResource {
     public readonly clientSecret: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: CiIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (args.mode === "clientSecret" && args.secretLifetime === undefined) {
-            throw new Error(`CiIdentity ${name}: secretLifetime is required with mode clientSecret`);
-        }
-        if (args.mode === "clientSecret" && Object.keys(args.federatedSubjects ?? {}).length > 0) {
-            throw new Error(`CiIdentity ${name}: federatedSubjects apply to mode oidc only`);
-        }
+        refuseInvalidArgs("CiIdentity", name, ciIdentityProblems(args));
         super("gitops:identity:CiIdentity", name, {}, opts);
+        const childOpts = { parent: this, dependsOn: forwardedDependsOn(opts) };
 
-        const app = new azuread.Application(`${name}-app`, { displayName: args.displayName }, { parent: this });
-        const sp = new azuread.ServicePrincipal(`${name}-sp`, { clientId: app.clientId }, { parent: this });
+        const app = new azuread.Application(`${name}-app`, { displayName: args.displayName }, childOpts);
+        const sp = new azuread.ServicePrincipal(`${name}-sp`, { clientId: app.clientId }, childOpts);
         const client = authorization.getClientConfigOutput({ parent: this });
 
         if (args.mode === "clientSecret") {
             const password = new azuread.ApplicationPassword(
                 `${name}-secret`,
                 { applicationId: app.id, displayName: "github-actions", endDateRelative: args.secretLifetime },
-                { parent: this },
+                childOpts,
             );
             this.clientSecret = pulumi.secret(password.value);
         } else {
@@ -79,7 +122,7 @@ export class CiIdentity extends pulumi.ComponentResource {
                 new azuread.ApplicationFederatedIdentityCredential(
                     `${name}-fic-${key}`,
                     { applicationId: app.id, displayName: key, issuer: GITHUB_OIDC_ISSUER, audiences: [GITHUB_OIDC_AUDIENCE], subject },
-                    { parent: this },
+                    childOpts,
                 );
             }
         }
@@ -89,7 +132,7 @@ export class CiIdentity extends pulumi.ComponentResource {
                 `${name}-${role}`,
                 // principalType skips ARM's directory lookup of a principal created seconds earlier.
                 { principalId: sp.objectId, principalType: "ServicePrincipal", roleDefinitionId: roleDefinitionId(client.subscriptionId, roleGuid), scope },
-                { parent: this },
+                childOpts,
             );
         // `az acr build` queues an ACR Task (scheduleRun), which AcrPush lacks; AcrPush covers the image
         // pushes and `az acr repository show`. Nothing is granted at subscription scope.
@@ -140,7 +183,7 @@ export class CiClusterAccess extends pulumi.ComponentResource {
                 roleDefinitionId: roleDefinitionId(client.subscriptionId, BuiltInRoles.AksClusterUser),
                 scope: args.clusterId,
             },
-            { parent: this },
+            { parent: this, dependsOn: forwardedDependsOn(opts) },
         );
         this.registerOutputs({ assignment: this.assignment });
     }

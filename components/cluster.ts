@@ -6,114 +6,16 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as arc from "@pulumi/azure-native/kubernetes";
 import * as k8s from "@pulumi/kubernetes";
-import YAML from "yaml";
+import { AKS_DEFAULTS, aksSettingsProblems, KUBECONFIG_CREDENTIALS, KUBECONFIG_DEFAULTS, KUBELOGIN_MODES, prepareKubeconfig, principalTypeOfToken } from "./aks.ts";
+import type { AksSettings, KubeconfigOptions, PrincipalType } from "./aks.ts";
 import { BuiltInRoles, roleDefinitionId } from "./azure.ts";
 import type { ClusterTarget } from "./flux.ts";
+import { forwardedDependsOn } from "./options.ts";
+import { at, oneOfProblem, refuseInvalidArgs, type Problem } from "./problems.ts";
 
-export type KubeloginMode = "azurecli" | "workloadidentity" | "spn" | "msi" | "devicecode";
+export * from "./aks.ts";
 
-export interface KubeconfigOptions {
-    /**
-     * `user` (default): the cluster-user kubeconfig; on Entra ID clusters it runs kubelogin.
-     * `admin`: the local admin certificate; unavailable when local accounts are disabled.
-     */
-    readonly credentials?: "user" | "admin";
-    /**
-     * The kubelogin login mode written into an Entra ID kubeconfig. Default `azurecli`, which reuses
-     * `az login`; AKS hands out `devicecode`, which would block a non-interactive run.
-     */
-    readonly kubeloginMode?: KubeloginMode;
-}
-
-/** The directory object types ARM's role assignments take; a mismatch is refused (UnmatchedPrincipalType). */
-export const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal"] as const;
-export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
-
-/**
- * The directory type of whoever holds an Azure access token, from its claims: `idtyp` (`user` or `app`)
- * where Entra ID includes it, else `scp`, which only delegated (user) tokens carry. App-only tokens,
- * those of service principals and managed identities, have no `scp`. The signature isn't checked: this
- * is the caller's own token, read only to type its own role assignment.
- */
-export function principalTypeOfToken(token: string): "User" | "ServicePrincipal" {
-    const payload = token.split(".")[1];
-    let claims: { idtyp?: unknown; scp?: unknown };
-    try {
-        claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8"));
-    } catch {
-        throw new Error("the Azure access token of the identity running pulumi is not a JWT; can't tell whether it is a user or a service principal");
-    }
-    if (claims.idtyp === "user") return "User";
-    if (claims.idtyp === "app") return "ServicePrincipal";
-    return typeof claims.scp === "string" ? "User" : "ServicePrincipal";
-}
-
-/** Defaults for a new AKS cluster, shared with the stack config schema. */
-export const AKS_DEFAULTS = {
-    skuTier: "Free",
-    vmSize: "Standard_D4ds_v5",
-    count: 2,
-    osSku: "AzureLinux",
-    entraId: true,
-    grantDeployerClusterAdmin: true,
-    plugin: "azure",
-    dataplane: "cilium",
-    policy: "cilium",
-    upgradeChannel: "patch",
-    nodeOsUpgradeChannel: "NodeImage",
-} as const;
-
-export interface AksSettings {
-    /** Default: AKS's default version. */
-    readonly kubernetesVersion?: string;
-    /** Default: the cluster name. */
-    readonly dnsPrefix?: string;
-    /** Default `Free`. */
-    readonly skuTier?: "Free" | "Standard" | "Premium";
-    readonly systemPool?: {
-        /** Default `Standard_D4ds_v5`. */
-        readonly vmSize?: string;
-        /** Default 2; the initial size when autoscaling. */
-        readonly count?: number;
-        /** Enables the cluster autoscaler. Default: off. */
-        readonly autoscale?: { readonly min: number; readonly max: number };
-        /** Default: no zones. */
-        readonly availabilityZones?: readonly string[];
-        /** Default `AzureLinux`. */
-        readonly osSku?: "AzureLinux" | "Ubuntu";
-    };
-    readonly entraId?: {
-        /** Entra ID with Azure RBAC. Default true. */
-        readonly enabled?: boolean;
-        /** Default: none. */
-        readonly adminGroupObjectIds?: readonly string[];
-        /**
-         * Grant the identity running `pulumi up` AKS RBAC Cluster Admin so this program's provider can
-         * deploy, typed from its own token (a user or a service principal). The grant follows whoever
-         * runs `up`: pin stable principals in `clusterAdmins` for a stack several identities deploy.
-         * Default true.
-         */
-        readonly grantDeployerClusterAdmin?: boolean;
-        /** Principals granted AKS RBAC Cluster Admin, each with its type and a literal object ID. Default: none. */
-        readonly clusterAdmins?: readonly { readonly objectId: string; readonly type: PrincipalType }[];
-    };
-    /** Default: true when Entra ID is enabled. */
-    readonly disableLocalAccounts?: boolean;
-    readonly network?: {
-        /** Default `azure` (overlay). */
-        readonly plugin?: "azure" | "kubenet" | "none";
-        /** Default `overlay` with the azure plugin. */
-        readonly pluginMode?: "overlay";
-        /** Default `cilium`. */
-        readonly dataplane?: "azure" | "cilium";
-        /** Default `cilium`. */
-        readonly policy?: "none" | "calico" | "azure" | "cilium";
-    };
-    /** Default `patch`. */
-    readonly upgradeChannel?: "none" | "patch" | "stable" | "rapid" | "node-image";
-    /** Default `NodeImage`. */
-    readonly nodeOsUpgradeChannel?: "None" | "Unmanaged" | "NodeImage" | "SecurityPatch";
-}
+export const CLUSTER_MODES = ["aks", "aksExisting", "arc"] as const;
 
 export type ClusterArgs =
     | {
@@ -147,39 +49,17 @@ export type ClusterArgs =
           readonly kubeconfig: pulumi.Input<string>;
       };
 
-/** The AKS AAD server application every AKS Entra ID kubeconfig requests tokens for. */
-const AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
-
-/**
- * Turn a kubeconfig from AKS into one a non-interactive run can use: decode it if it is base64 (ARM
- * returns it so), and point every kubelogin exec at the requested login mode, as
- * `kubelogin convert-kubeconfig -l <mode>` does. Kubeconfigs without kubelogin pass through unchanged.
- */
-export function prepareKubeconfig(raw: string, mode: KubeloginMode = "azurecli"): string {
-    // A YAML kubeconfig always contains ':'; base64 never does.
-    const text = raw.includes(":") ? raw : Buffer.from(raw, "base64").toString("utf8");
-    const doc = YAML.parse(text) as { users?: { user?: { exec?: { command?: string; args?: string[] } } }[] };
-    if (mode === "devicecode" || !Array.isArray(doc?.users)) return text;
-    let changed = false;
-    for (const u of doc.users) {
-        const exec = u.user?.exec;
-        if (!exec || !/kubelogin(\.exe)?$/.test(exec.command ?? "")) continue;
-        const args = exec.args ?? [];
-        const flag = (f: string) => {
-            const i = args.indexOf(f);
-            return i >= 0 ? args[i + 1] : undefined;
-        };
-        const next = ["get-token", "--login", mode, "--server-id", flag("--server-id") ?? AKS_AAD_SERVER_ID];
-        const environment = flag("--environment");
-        if (environment) next.push("--environment", environment);
-        // spn and msi read the tenant from the flag; azurecli and workloadidentity take it from the
-        // caller's login. The client ID AKS writes is the Azure CLI's, which only devicecode uses.
-        const tenant = flag("--tenant-id");
-        if (tenant && (mode === "spn" || mode === "msi")) next.push("--tenant-id", tenant);
-        exec.args = next;
-        changed = true;
+/** What ARM would refuse in the cluster's arguments, by argument (see aksSettingsProblems). */
+export function clusterProblems(args: ClusterArgs): Problem[] {
+    const problems = at(["mode"], oneOfProblem(CLUSTER_MODES, args.mode));
+    if (args.mode === "aks") problems.push(...aksSettingsProblems(args));
+    if (args.mode === "aksExisting") {
+        // Only JavaScript callers can pass a bad choice; the types refuse it.
+        const k = args.kubeconfig ?? {};
+        if (k.credentials !== undefined) problems.push(...at(["kubeconfig", "credentials"], oneOfProblem(KUBECONFIG_CREDENTIALS, k.credentials)));
+        if (k.kubeloginMode !== undefined) problems.push(...at(["kubeconfig", "kubeloginMode"], oneOfProblem(KUBELOGIN_MODES, k.kubeloginMode)));
     }
-    return changed ? YAML.stringify(doc) : text;
+    return problems;
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -202,9 +82,11 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly managedCluster: containerservice.ManagedCluster | undefined;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseInvalidArgs("Cluster", name, clusterProblems(args));
         super("gitops:cluster:Cluster", name, {}, opts);
 
-        let kubeconfigReady: pulumi.Resource[] = [];
+        // The caller's dependsOn holds back every child, the provider included.
+        const kubeconfigReady: pulumi.Resource[] = forwardedDependsOn(opts);
         if (args.mode === "aks") {
             const a = args.aks ?? {};
             const pool = a.systemPool ?? {};
@@ -262,6 +144,7 @@ export class Cluster extends pulumi.ComponentResource {
                     // every `pulumi up` would try to scale the pool back to the initial size.
                     ignoreChanges: pool.autoscale ? ["agentPoolProfiles[0].count"] : [],
                     protect: args.protect ?? false,
+                    dependsOn: forwardedDependsOn(opts),
                 },
             );
             this.managedCluster = cluster;
@@ -269,7 +152,7 @@ export class Cluster extends pulumi.ComponentResource {
             this.clusterId = cluster.id;
             this.kubeletObjectId = cluster.identityProfile.apply((p) => requireKubelet(p, args.name));
             this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL);
-            kubeconfigReady = [cluster];
+            kubeconfigReady.push(cluster);
 
             if (entraId) {
                 const client = authorization.getClientConfigOutput({ parent: this });
@@ -280,7 +163,7 @@ export class Cluster extends pulumi.ComponentResource {
                     new authorization.RoleAssignment(
                         `${name}-${role}`,
                         { principalId, principalType, roleDefinitionId: clusterAdmin, scope: cluster.id },
-                        { parent: this },
+                        { parent: this, dependsOn: forwardedDependsOn(opts) },
                     );
                 if (a.entraId?.grantDeployerClusterAdmin ?? AKS_DEFAULTS.grantDeployerClusterAdmin) {
                     // The token itself is never exposed: only the type read from its claims leaves this apply.
@@ -328,14 +211,14 @@ export class Cluster extends pulumi.ComponentResource {
             // there is one): dependsOn orders it, and for a cluster only planned in preview, skips it.
             const invokeOpts = { parent: this, dependsOn: kubeconfigReady };
             const credentials =
-                options.credentials === "admin"
+                (options.credentials ?? KUBECONFIG_DEFAULTS.credentials) === "admin"
                     ? containerservice.listManagedClusterAdminCredentialsOutput(lookup, invokeOpts)
                     : containerservice.listManagedClusterUserCredentialsOutput(lookup, invokeOpts);
             this.kubeconfig = pulumi.secret(
                 credentials.kubeconfigs.apply((kcs) => {
                     const first = kcs?.[0]?.value;
                     if (!first) throw new Error(`AKS cluster ${args.name} returned no kubeconfig`);
-                    return prepareKubeconfig(first, options.kubeloginMode ?? "azurecli");
+                    return prepareKubeconfig(first, options.kubeloginMode ?? KUBECONFIG_DEFAULTS.kubeloginMode);
                 }),
             );
         }

@@ -5,11 +5,15 @@ import * as k8s from "@pulumi/kubernetes";
 import { urlUserinfoProblem } from "./credentials.ts";
 import { EXTENSION_NAMESPACE } from "./flux.ts";
 import { forwardedDependsOn } from "./options.ts";
+import { refuseInvalidArgs, type Problem } from "./problems.ts";
 
 /** Chart 1.2.1 names its Service `gitops-connector` whatever the release is called. */
 export const CONNECTOR_SERVICE = "gitops-connector";
 /** The image hard-codes gunicorn on 8080; the chart's containerPort must not change. */
 export const CONNECTOR_PORT = 8080;
+
+/** gitRepositoryType and ciCdOrchestratorType; the connector can't mix the two (Azure/gitops-connector#43). */
+export const CONNECTOR_MODES = ["GITHUB", "AZDO"] as const;
 
 export type ConnectorTarget =
     | {
@@ -60,7 +64,6 @@ export interface GitOpsConnectorArgs {
     readonly target: ConnectorTarget;
     /** The orchestrator PAT, as a secret. Required: the chart ships a non-empty default token. */
     readonly pat: pulumi.Input<string>;
-    readonly provider: k8s.Provider;
     /** Default `1.2.1`, the newest published chart. */
     readonly chartVersion?: string;
     /** Default `https://azure.github.io/gitops-connector/`; never with credentials in it. */
@@ -125,9 +128,9 @@ function isSystemNamespace(ns: string): boolean {
     return ns === "default" || ns === "gatekeeper-system" || /^(kube|azure)-/.test(ns);
 }
 
-/** Why the connector's arguments would fail, as [property, message] pairs. */
-export function connectorProblems(args: Pick<GitOpsConnectorArgs, "chartRepo" | "chartVersion" | "namespace">): { path: string[]; message: string }[] {
-    const problems: { path: string[]; message: string }[] = [];
+/** Why the connector's arguments would fail, by argument. */
+export function connectorProblems(args: Pick<GitOpsConnectorArgs, "chartRepo" | "chartVersion" | "namespace">): Problem[] {
+    const problems: Problem[] = [];
     if (args.chartRepo !== undefined && urlUserinfoProblem(args.chartRepo) !== undefined) {
         problems.push({ path: ["chartRepo"], message: "the chart repository URL must not carry credentials (value not shown)" });
     }
@@ -159,6 +162,10 @@ function releaseValues(target: ConnectorTarget, subscribers: Readonly<Record<str
     );
 }
 
+/**
+ * The connector's namespace, PAT Secret and Helm release. Every child is a Kubernetes object: pass the
+ * cluster's provider in the options (`provider` or `providers`), and what must exist first in `dependsOn`.
+ */
 export class GitOpsConnector extends pulumi.ComponentResource {
     /** The connector's own namespace. */
     public readonly namespace: k8s.core.v1.Namespace;
@@ -171,17 +178,11 @@ export class GitOpsConnector extends pulumi.ComponentResource {
     public readonly address: string;
 
     constructor(name: string, args: GitOpsConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Checked before super(): invalid arguments must not register even the component.
-        const problems = connectorProblems(args);
-        if (problems.length > 0) {
-            throw new pulumi.InputPropertiesError({
-                message: `GitOps Connector ${name} has invalid arguments`,
-                errors: problems.map((p) => ({ propertyPath: p.path.join("."), reason: p.message })),
-            });
-        }
+        refuseInvalidArgs("GitOps Connector", name, connectorProblems(args));
         super("gitops:connector:GitOpsConnector", name, {}, opts);
         const namespace = args.namespace ?? CONNECTOR_DEFAULTS.namespace;
-        const k8sOpts = { parent: this, provider: args.provider };
+        // No provider of their own: children inherit the one the options give for the kubernetes package.
+        const k8sOpts = { parent: this };
 
         this.address = connectorAddress(namespace);
         // Owned by this component, so it needs nothing but the cluster: the release installs while the

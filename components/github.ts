@@ -4,12 +4,48 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import * as tls from "@pulumi/tls";
+import { forwardedDependsOn } from "./options.ts";
+import { at, oneOfProblem, patternProblem, refuseInvalidArgs, under, type PatternRule, type Problem } from "./problems.ts";
 
-/** Actions secret names: upper-case letters, digits and underscores, not starting with GITHUB_. */
+/** Actions secret names: upper-case letters, digits and `_`; and GitHub reserves the GITHUB_ prefix. */
+export const SECRET_NAME_RULE: PatternRule = { pattern: /^[A-Z_][A-Z0-9_]*$/, message: "expected an Actions secret name" };
+export const RESERVED_SECRET_PREFIX = { prefix: "GITHUB_", message: "names starting with GITHUB_ are reserved by GitHub" } as const;
+/** A GitHub user or organization name, as the provider's `owner` takes it. */
+export const GITHUB_OWNER_RULE: PatternRule = { pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, message: "expected a GitHub user or organization" };
+/** A GitHub login, as a reviewer. */
+export const GITHUB_LOGIN_RULE: PatternRule = { pattern: /^[A-Za-z0-9-]{1,39}$/, message: "expected a GitHub login" };
+/** A team slug, as a reviewer. */
+export const TEAM_SLUG_RULE: PatternRule = { pattern: /^[a-z0-9][a-z0-9_-]*$/, message: "expected a team slug" };
+
+/** Every reason an Actions secret name is refused, in the order a schema reports them. */
+export function secretNameProblems(name: string): string[] {
+    const problems: string[] = [];
+    const invalid = patternProblem(SECRET_NAME_RULE, name);
+    if (invalid !== undefined) problems.push(invalid);
+    if (name.startsWith(RESERVED_SECRET_PREFIX.prefix)) problems.push(RESERVED_SECRET_PREFIX.message);
+    return problems;
+}
+
+/** The first reason an Actions secret name is refused, or undefined. */
 export function secretNameProblem(name: string): string | undefined {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) return `'${name}' is not a valid Actions secret name (A-Z, 0-9, _)`;
-    if (name.startsWith("GITHUB_")) return `'${name}' starts with GITHUB_, which GitHub reserves`;
-    return undefined;
+    return secretNameProblems(name)[0];
+}
+
+export function githubOwnerProblem(owner: string): string | undefined {
+    return patternProblem(GITHUB_OWNER_RULE, owner);
+}
+
+export function githubLoginProblem(login: string): string | undefined {
+    return patternProblem(GITHUB_LOGIN_RULE, login);
+}
+
+export function teamSlugProblem(slug: string): string | undefined {
+    return patternProblem(TEAM_SLUG_RULE, slug);
+}
+
+/** Problems of a secrets map's names, at `secrets.<name>`. */
+function secretsProblems(secrets: Readonly<Record<string, unknown>>): Problem[] {
+    return Object.keys(secrets).flatMap((n) => secretNameProblems(n).map((message) => ({ path: ["secrets", n], message })));
 }
 
 /** One child resource name per secret: the secret name in lower case, `_` as `-`. */
@@ -29,8 +65,7 @@ export class RepositorySecrets extends pulumi.ComponentResource {
     public readonly secrets: Readonly<Record<string, github.ActionsSecret>>;
 
     constructor(name: string, args: RepositorySecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const problems = Object.keys(args.secrets).map(secretNameProblem).filter((p) => p !== undefined);
-        if (problems.length > 0) throw new Error(`RepositorySecrets ${name}: ${problems.join("; ")}`);
+        refuseInvalidArgs("RepositorySecrets", name, secretsProblems(args.secrets));
         super("gitops:github:RepositorySecrets", name, {}, opts);
         this.secrets = Object.fromEntries(
             Object.entries(args.secrets).map(([secretName, value]) => [
@@ -38,13 +73,23 @@ export class RepositorySecrets extends pulumi.ComponentResource {
                 new github.ActionsSecret(
                     childName(name, secretName),
                     { repository: args.repository, secretName, plaintextValue: pulumi.secret(value) },
-                    { parent: this },
+                    { parent: this, dependsOn: forwardedDependsOn(opts) },
                 ),
             ]),
         );
         this.registerOutputs({ names: Object.keys(this.secrets) });
     }
 }
+
+export const ENVIRONMENT_BRANCH_RULES = ["all", "protected"] as const;
+
+/** The protection rules an environment gets when unset, shared with the stack config schema. */
+export const ENVIRONMENT_DEFAULTS = {
+    waitTimer: 0,
+    branches: "all",
+    preventSelfReview: false,
+    canAdminsBypass: true,
+} as const satisfies { waitTimer: number; branches: (typeof ENVIRONMENT_BRANCH_RULES)[number]; preventSelfReview: boolean; canAdminsBypass: boolean };
 
 export interface EnvironmentProtection {
     /** GitHub logins that can approve a deployment (at most 6 reviewers in all). */
@@ -94,10 +139,12 @@ export const ENVIRONMENT_LIMITS = { maxReviewers: 6, maxWaitTimerMinutes: 43200 
  * What GitHub would refuse in an environment's protection rules, by argument. The stack config reports
  * these against its key paths; the component refuses them when used from code.
  */
-export function environmentProtectionProblems(p: EnvironmentProtection | undefined): { path: (string | number)[]; message: string }[] {
-    const problems: { path: (string | number)[]; message: string }[] = [];
+export function environmentProtectionProblems(p: EnvironmentProtection | undefined): Problem[] {
+    const problems: Problem[] = [];
     const users = p?.reviewerUsers ?? [];
     const teams = p?.reviewerTeams ?? [];
+    users.forEach((u, i) => problems.push(...at(["reviewerUsers", i], githubLoginProblem(u))));
+    teams.forEach((t, i) => problems.push(...at(["reviewerTeams", i], teamSlugProblem(t))));
     if (users.length + teams.length > ENVIRONMENT_LIMITS.maxReviewers) {
         problems.push({ path: ["reviewers"], message: `at most ${ENVIRONMENT_LIMITS.maxReviewers} reviewers (users and teams together), got ${users.length + teams.length}` });
     }
@@ -107,7 +154,7 @@ export function environmentProtectionProblems(p: EnvironmentProtection | undefin
     teams.forEach((t, i) => {
         if (teams.indexOf(t) !== i) problems.push({ path: ["reviewerTeams", i], message: `'${t}' is listed twice` });
     });
-    const wait = p?.waitTimer ?? 0;
+    const wait = p?.waitTimer ?? ENVIRONMENT_DEFAULTS.waitTimer;
     if (!Number.isInteger(wait) || wait < 0 || wait > ENVIRONMENT_LIMITS.maxWaitTimerMinutes) {
         problems.push({ path: ["waitTimer"], message: `expected 0-${ENVIRONMENT_LIMITS.maxWaitTimerMinutes} minutes` });
     }
@@ -115,8 +162,15 @@ export function environmentProtectionProblems(p: EnvironmentProtection | undefin
         (p.branches as readonly string[]).forEach((b, i) => {
             if (b.trim() === "") problems.push({ path: ["branches", i], message: "expected a branch name pattern" });
         });
+    } else if (p?.branches !== undefined) {
+        problems.push(...at(["branches"], oneOfProblem(ENVIRONMENT_BRANCH_RULES, p.branches)));
     }
     return problems;
+}
+
+/** What GitHub would refuse in an environment's arguments: its secret names and protection rules. */
+export function environmentProblems(args: Pick<EnvironmentArgs, "secrets" | "protection">): Problem[] {
+    return [...secretsProblems(args.secrets), ...under(["protection"], environmentProtectionProblems(args.protection))];
 }
 
 /** A GitHub environment with its secrets and protection rules. */
@@ -125,24 +179,21 @@ export class Environment extends pulumi.ComponentResource {
     public readonly secrets: Readonly<Record<string, github.ActionsEnvironmentSecret>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-        const p = args.protection;
-        const problems = [
-            ...Object.keys(args.secrets).map(secretNameProblem).filter((x) => x !== undefined),
-            ...environmentProtectionProblems(p).map((x) => `protection.${x.path.join(".")}: ${x.message}`),
-        ];
-        if (problems.length > 0) throw new Error(`Environment ${name}: ${problems.join("; ")}`);
+        refuseInvalidArgs("Environment", name, environmentProblems(args));
         super("gitops:github:Environment", name, {}, opts);
+        const p = args.protection;
+        const after = (...more: pulumi.Resource[]) => forwardedDependsOn(opts, ...more);
 
-        const branches = p?.branches ?? "all";
+        const branches = p?.branches ?? ENVIRONMENT_DEFAULTS.branches;
         this.environment = new github.RepositoryEnvironment(
             `${name}-environment`,
             {
                 repository: args.repository,
                 environment: args.environment,
                 reviewers: reviewers(p, this),
-                waitTimer: p?.waitTimer ?? 0,
-                preventSelfReview: p?.preventSelfReview ?? false,
-                canAdminsBypass: p?.canAdminsBypass ?? true,
+                waitTimer: p?.waitTimer ?? ENVIRONMENT_DEFAULTS.waitTimer,
+                preventSelfReview: p?.preventSelfReview ?? ENVIRONMENT_DEFAULTS.preventSelfReview,
+                canAdminsBypass: p?.canAdminsBypass ?? ENVIRONMENT_DEFAULTS.canAdminsBypass,
                 deploymentBranchPolicy:
                     branches === "all"
                         ? undefined
@@ -150,7 +201,7 @@ export class Environment extends pulumi.ComponentResource {
                           ? { protectedBranches: true, customBranchPolicies: false }
                           : { protectedBranches: false, customBranchPolicies: true },
             },
-            { parent: this },
+            { parent: this, dependsOn: after() },
         );
         if (Array.isArray(branches)) {
             branches.forEach((pattern, i) => {
@@ -158,7 +209,7 @@ export class Environment extends pulumi.ComponentResource {
                     `${name}-branch-${i}`,
                     { repository: args.repository, environment: args.environment, branchPattern: pattern },
                     // The policy belongs to the environment, which must exist with custom policies enabled.
-                    { parent: this, dependsOn: [this.environment] },
+                    { parent: this, dependsOn: after(this.environment) },
                 );
             });
         }
@@ -168,7 +219,7 @@ export class Environment extends pulumi.ComponentResource {
                 new github.ActionsEnvironmentSecret(
                     childName(name, secretName),
                     { repository: args.repository, environment: args.environment, secretName, plaintextValue: pulumi.secret(value) },
-                    { parent: this, dependsOn: [this.environment] },
+                    { parent: this, dependsOn: after(this.environment) },
                 ),
             ]),
         );
@@ -184,33 +235,54 @@ export class Environment extends pulumi.ComponentResource {
  * `write` for the unmodified sample.
  */
 export const WORKFLOW_PERMISSIONS_DEFAULT = "read";
+export const WORKFLOW_PERMISSIONS = ["read", "write"] as const;
+export const ALLOWED_ACTIONS = ["all", "local_only", "selected"] as const;
+
+/** Settings the app repository gets when unset, shared with the stack config schema. */
+export const APP_REPOSITORY_DEFAULTS = {
+    workflowPermissions: WORKFLOW_PERMISSIONS_DEFAULT,
+    actionsEnabled: true,
+} as const satisfies { workflowPermissions: (typeof WORKFLOW_PERMISSIONS)[number]; actionsEnabled: boolean };
 
 export interface AppRepositorySettingsArgs {
     readonly repository: string;
     /** The default GITHUB_TOKEN permissions. Default `read` (see WORKFLOW_PERMISSIONS_DEFAULT). */
-    readonly workflowPermissions?: "read" | "write";
+    readonly workflowPermissions?: (typeof WORKFLOW_PERMISSIONS)[number];
     /** Actions is disabled on new forks; the sample workflows need it on. Default true. */
     readonly actionsEnabled?: boolean;
     /**
      * Which actions may run (`all`, `local_only`, `selected`). Default: left as the repository (or its
      * organization's policy) has it.
      */
-    readonly allowedActions?: "all" | "local_only" | "selected";
+    readonly allowedActions?: (typeof ALLOWED_ACTIONS)[number];
+}
+
+/** What GitHub would refuse in the repository settings; only JavaScript callers can pass these. */
+export function appRepositorySettingsProblems(args: AppRepositorySettingsArgs): Problem[] {
+    return [
+        ...(args.workflowPermissions === undefined ? [] : at(["workflowPermissions"], oneOfProblem(WORKFLOW_PERMISSIONS, args.workflowPermissions))),
+        ...(args.allowedActions === undefined ? [] : at(["allowedActions"], oneOfProblem(ALLOWED_ACTIONS, args.allowedActions))),
+    ];
 }
 
 /** The app repository's Actions settings the sample workflows depend on. */
 export class AppRepositorySettings extends pulumi.ComponentResource {
     constructor(name: string, args: AppRepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseInvalidArgs("AppRepositorySettings", name, appRepositorySettingsProblems(args));
         super("gitops:github:AppRepositorySettings", name, {}, opts);
         const actions = new github.ActionsRepositoryPermissions(
             `${name}-actions`,
-            { repository: args.repository, enabled: args.actionsEnabled ?? true, allowedActions: args.allowedActions },
-            { parent: this },
+            { repository: args.repository, enabled: args.actionsEnabled ?? APP_REPOSITORY_DEFAULTS.actionsEnabled, allowedActions: args.allowedActions },
+            { parent: this, dependsOn: forwardedDependsOn(opts) },
         );
         new github.WorkflowRepositoryPermissions(
             `${name}-workflow-token`,
-            { repository: args.repository, defaultWorkflowPermissions: args.workflowPermissions ?? WORKFLOW_PERMISSIONS_DEFAULT, canApprovePullRequestReviews: false },
-            { parent: this, dependsOn: [actions] },
+            {
+                repository: args.repository,
+                defaultWorkflowPermissions: args.workflowPermissions ?? APP_REPOSITORY_DEFAULTS.workflowPermissions,
+                canApprovePullRequestReviews: false,
+            },
+            { parent: this, dependsOn: forwardedDependsOn(opts, actions) },
         );
         this.registerOutputs({ repository: args.repository });
     }
@@ -274,12 +346,12 @@ export class DeployKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: DeployKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops:github:DeployKey", name, {}, opts);
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this });
+        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this, dependsOn: forwardedDependsOn(opts) });
         this.deployKey = new github.RepositoryDeployKey(
             `${name}-deploy-key`,
             // Flux only reads; a writable key would let anyone holding the cluster's secret push.
             { repository: args.repository, title: args.title, key: key.publicKeyOpenssh, readOnly: true },
-            { parent: this },
+            { parent: this, dependsOn: forwardedDependsOn(opts) },
         );
         this.privateKeyPem = pulumi.secret(key.privateKeyPem);
         this.registerOutputs({ privateKeyPem: this.privateKeyPem, deployKey: this.deployKey });

@@ -40,12 +40,17 @@ export function alertSpec(providerName: string, sources: readonly EventSource[])
     };
 }
 
+/** Defaults the component applies. */
+export const NOTIFICATION_DEFAULTS = {
+    /** The Provider's and the Alert's name, as in the tutorial. */
+    objectName: "gitops-connector",
+} as const;
+
 export interface FluxNotificationsArgs {
     /** The namespace of the Flux objects; the Alert and Provider must live there too. */
     readonly objects: FluxObjects;
     /** Where the generic Provider posts, e.g. the connector's address. */
     readonly address: pulumi.Input<string>;
-    readonly provider: k8s.Provider;
     /** Name of the Provider and the Alert. Default `gitops-connector`, as in the tutorial. */
     readonly objectName?: string;
     /**
@@ -57,6 +62,11 @@ export interface FluxNotificationsArgs {
     readonly applyNamespace?: boolean;
 }
 
+/**
+ * The notification Provider and Alert (and, with applyNamespace, their namespace). Pass the cluster's
+ * Kubernetes provider in the options (`provider` or `providers`); the caller's `dependsOn` holds back
+ * every child.
+ */
 export class FluxNotifications extends pulumi.ComponentResource {
     public readonly notificationProvider: k8s.apiextensions.CustomResource;
     public readonly alert: k8s.apiextensions.CustomResource;
@@ -65,7 +75,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
 
     constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops:notifications:FluxNotifications", name, {}, opts);
-        const objectName = args.objectName ?? "gitops-connector";
+        const objectName = args.objectName ?? NOTIFICATION_DEFAULTS.objectName;
         const namespace = args.objects.namespace;
         // A patch, not a Namespace: the Flux configuration's agent creates the same namespace, and a
         // patch neither fails when it exists already nor deletes it on destroy (it drops only its fields).
@@ -74,7 +84,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                   `${name}-namespace`,
                   // No fields of its own: the namespace belongs to the configuration; this only makes it exist.
                   { metadata: { name: namespace } },
-                  { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts) },
+                  { parent: this, dependsOn: forwardedDependsOn(opts) },
               )
             : undefined;
         const before = this.namespacePatch ? [this.namespacePatch] : [];
@@ -88,7 +98,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                 spec: pulumi.output(args.address).apply(providerSpec),
             },
             // The caller's dependsOn carries the extension (which installs the CRDs) and the connector.
-            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts, ...before) },
+            { parent: this, dependsOn: forwardedDependsOn(opts, ...before) },
         );
         this.alert = new k8s.apiextensions.CustomResource(
             `${name}-alert`,
@@ -99,7 +109,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                 spec: alertSpec(objectName, eventSources(args.objects)),
             },
             // providerRef resolves by name; an Alert before its Provider just errors until it exists.
-            { parent: this, provider: args.provider, dependsOn: forwardedDependsOn(opts, this.notificationProvider) },
+            { parent: this, dependsOn: forwardedDependsOn(opts, this.notificationProvider) },
         );
 
         this.registerOutputs({ notificationProvider: this.notificationProvider, alert: this.alert, namespace });

@@ -7,9 +7,36 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as azuread from "@pulumi/azuread";
 import * as k8s from "@pulumi/kubernetes";
 import { BuiltInRoles, roleDefinitionId } from "./azure.ts";
+import { forwardedDependsOn } from "./options.ts";
+import { at, hoursRule, oneOfProblem, patternProblem, refuseInvalidArgs, type PatternRule, type Problem } from "./problems.ts";
 
 /** Name of the image pull secret written into each app namespace on non-AKS clusters. */
 export const PULL_SECRET_NAME = "acr-pull";
+
+export const REGISTRY_MODES = ["create", "existing"] as const;
+export const REGISTRY_SKUS = ["Basic", "Standard", "Premium"] as const;
+export type RegistrySku = (typeof REGISTRY_SKUS)[number];
+
+/** Defaults the component applies, shared with the stack config schema. */
+export const REGISTRY_DEFAULTS = {
+    sku: "Standard",
+    /** The pull credential's lifetime on clusters without a kubelet identity: a year. */
+    pullCredentialLifetime: "8760h",
+    protect: false,
+} as const satisfies { sku: RegistrySku; pullCredentialLifetime: string; protect: boolean };
+
+/** ACR names: 5-50 letters or digits, globally unique; unlike most Azure names, no '-'. */
+export const REGISTRY_NAME_RULE: PatternRule = { pattern: /^[a-zA-Z0-9]{5,50}$/, message: "expected 5-50 letters or digits (ACR names allow no '-')" };
+/** The pull credential's lifetime, in hours (azuread `endDateRelative`). */
+export const PULL_CREDENTIAL_LIFETIME_RULE = hoursRule(REGISTRY_DEFAULTS.pullCredentialLifetime);
+
+export function registryNameProblem(name: string): string | undefined {
+    return patternProblem(REGISTRY_NAME_RULE, name);
+}
+
+export function pullCredentialLifetimeProblem(lifetime: string): string | undefined {
+    return patternProblem(PULL_CREDENTIAL_LIFETIME_RULE, lifetime);
+}
 
 export type RegistryAttach =
     | {
@@ -18,29 +45,53 @@ export type RegistryAttach =
           readonly kubeletObjectId: pulumi.Input<string>;
       }
     | {
-          /** Create a pull-only service principal and an image pull secret in each namespace. */
+          /**
+           * Create a pull-only service principal and an image pull secret in each namespace, through the
+           * Kubernetes provider given in the component's options (`providers` or `provider`). What the
+           * secrets must wait for (e.g. the Flux configuration that creates the namespaces) goes in the
+           * options' `dependsOn`, which holds back only the in-cluster children.
+           */
           readonly kind: "pullSecret";
           readonly namespaces: readonly string[];
-          readonly provider: k8s.Provider;
-          /** How long the pull credential's password lives, e.g. `8760h`. */
-          readonly credentialLifetime: string;
-          /** What must exist before the secrets (e.g. the Flux configuration that creates the namespaces). */
-          readonly namespacesReady?: pulumi.Input<pulumi.Resource>[];
+          /** How long the pull credential's password lives. Default `8760h`. */
+          readonly credentialLifetime?: string;
       };
 
-export interface RegistryArgs {
-    /** `create` a registry, or reference an `existing` one. */
-    readonly mode: "create" | "existing";
+interface RegistryCommonArgs {
     /** Registry name: 5-50 letters or digits, globally unique. */
     readonly registryName: string;
     readonly resourceGroupName: pulumi.Input<string>;
-    /** Required with mode `create`. */
-    readonly location?: pulumi.Input<string>;
-    /** Default `Standard`. */
-    readonly sku?: "Basic" | "Standard" | "Premium";
-    /** Pulumi `protect` on a created registry; set it when other stacks pull from it. Default false. */
-    readonly protect?: boolean;
     readonly attach: RegistryAttach;
+}
+
+export type RegistryArgs =
+    | (RegistryCommonArgs & {
+          /** Create a registry. */
+          readonly mode: "create";
+          readonly location: pulumi.Input<string>;
+          /** Default `Standard`. */
+          readonly sku?: RegistrySku;
+          /** Pulumi `protect` on the registry; set it when other stacks pull from it. Default false. */
+          readonly protect?: boolean;
+      })
+    | (RegistryCommonArgs & {
+          /** Reference a registry that exists (read, never modified). */
+          readonly mode: "existing";
+      });
+
+/** What Azure would refuse in the registry's arguments, by argument. */
+export function registryProblems(args: RegistryArgs): Problem[] {
+    const problems = at(["registryName"], registryNameProblem(args.registryName));
+    // Checked at run time too: JavaScript callers get no types.
+    problems.push(...at(["mode"], oneOfProblem(REGISTRY_MODES, args.mode)));
+    if (args.mode === "create") {
+        if (args.location === undefined) problems.push({ path: ["location"], message: "location is required to create a registry" });
+        if (args.sku !== undefined) problems.push(...at(["sku"], oneOfProblem(REGISTRY_SKUS, args.sku)));
+    }
+    if (args.attach.kind === "pullSecret" && args.attach.credentialLifetime !== undefined) {
+        problems.push(...at(["attach", "credentialLifetime"], pullCredentialLifetimeProblem(args.attach.credentialLifetime)));
+    }
+    return problems;
 }
 
 /** The `.dockerconfigjson` payload of a docker-registry secret, as `kubectl create secret docker-registry` writes it. */
@@ -62,14 +113,11 @@ export class Registry extends pulumi.ComponentResource {
     public readonly pullSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Checked before super(): invalid arguments must not register even the component.
-        if (!/^[a-zA-Z0-9]{5,50}$/.test(args.registryName)) {
-            throw new Error(`Registry ${name}: registryName '${args.registryName}' must be 5-50 letters or digits`);
-        }
-        if (args.mode === "create" && args.location === undefined) {
-            throw new Error(`Registry ${name}: location is required to create a registry`);
-        }
+        refuseInvalidArgs("Registry", name, registryProblems(args));
         super("gitops:registry:Registry", name, {}, opts);
+        // The caller's dependsOn holds back what goes into the cluster (the pull secrets wait for the
+        // namespaces Flux creates), not the registry and its grants: those start at once, beside Flux.
+        const inCluster = (...more: pulumi.Resource[]) => forwardedDependsOn(opts, ...more);
 
         if (args.mode === "create") {
             const registry = new containerregistry.Registry(
@@ -78,11 +126,11 @@ export class Registry extends pulumi.ComponentResource {
                     registryName: args.registryName,
                     resourceGroupName: args.resourceGroupName,
                     location: args.location,
-                    sku: { name: args.sku ?? "Standard" },
+                    sku: { name: args.sku ?? REGISTRY_DEFAULTS.sku },
                     // Pulls go through Entra ID identities; the shared admin password is never needed.
                     adminUserEnabled: false,
                 },
-                { parent: this, protect: args.protect ?? false },
+                { parent: this, protect: args.protect ?? REGISTRY_DEFAULTS.protect },
             );
             this.registry = registry;
             this.registryName = registry.name;
@@ -123,7 +171,7 @@ export class Registry extends pulumi.ComponentResource {
             const sp = new azuread.ServicePrincipal(`${name}-pull`, { clientId: app.clientId }, { parent: this });
             const password = new azuread.ServicePrincipalPassword(
                 `${name}-pull`,
-                { servicePrincipalId: sp.id, endDateRelative: attach.credentialLifetime },
+                { servicePrincipalId: sp.id, endDateRelative: attach.credentialLifetime ?? REGISTRY_DEFAULTS.pullCredentialLifetime },
                 { parent: this },
             );
             this.acrPull = new authorization.RoleAssignment(
@@ -143,13 +191,13 @@ export class Registry extends pulumi.ComponentResource {
                         type: "kubernetes.io/dockerconfigjson",
                         stringData: { ".dockerconfigjson": payload },
                     },
-                    { parent: this, provider: attach.provider, dependsOn: [this.acrPull, ...(attach.namespacesReady ?? [])] },
+                    { parent: this, dependsOn: inCluster(this.acrPull) },
                 );
                 // Pods in the namespace then pull with the secret without naming it in every spec.
                 new k8s.core.v1.ServiceAccountPatch(
                     `${name}-default-sa-${ns}`,
                     { metadata: { name: "default", namespace: ns }, imagePullSecrets: [{ name: PULL_SECRET_NAME }] },
-                    { parent: this, provider: attach.provider, dependsOn: [secret] },
+                    { parent: this, dependsOn: inCluster(secret) },
                 );
                 pullSecrets[ns] = secret;
             }

@@ -1,34 +1,8 @@
 // Which GitHub Actions secrets a stack manages, at which scope, under which names. Pure: the program
 // fills in values from the platform's outputs, and `npm run check-workflows` compares the same layout
 // with what real workflow files read.
-import { connectorAppRepo, manifestsConfiguration, parseGitRepoUrl, shortStack, type GitHubConfig, type SecretKey, type StackConfig } from "./config.ts";
-
-/** The secrets at repository level: read by jobs without an environment, or the same in every environment. */
-export function repositorySecretKeys(mode: "clientSecret" | "oidc"): SecretKey[] {
-    return [
-        // The CI build job has no environment, so the Azure login and the registry must be repo-level.
-        ...(mode === "clientSecret" ? (["AZURE_CREDENTIALS"] as const) : (["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"] as const)),
-        "AZ_ACR_NAME",
-        "AZURE_VOTE_IMAGE_REPO",
-        "MANIFESTS_REPO",
-        "MANIFESTS_BRANCH",
-        "MANIFESTS_FOLDER",
-        "VOTE_APP_TITLE",
-        "DEMO_APP_URL",
-        "SYSTEM_LABEL",
-        "PAT",
-        "AKS_RESOURCE_GROUP",
-        "AKS_NAME",
-    ];
-}
-
-/**
- * The secrets at environment level: what differs per environment, plus the cluster's name and resource
- * group when the environment runs on another cluster than the repository-level values name.
- */
-export function environmentSecretKeys(otherCluster: boolean): SecretKey[] {
-    return ["ENVIRONMENT_NAME", "TARGET_NAMESPACE", ...(otherCluster ? (["AKS_NAME", "AKS_RESOURCE_GROUP"] as const) : [])];
-}
+import { APP, type SecretKey } from "./app-profile.ts";
+import type { GitHubConfig, StackConfig } from "./config.ts";
 
 /** The Actions secret name for a logical secret, after the stack's renames. */
 export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey): string {
@@ -37,14 +11,12 @@ export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey)
 
 /** The stack whose cluster this stack deploys to. */
 export function clusterStack(c: StackConfig): string {
-    return c.kind === "shared" ? shortStack(c.ownerStack) : c.stack;
+    return c.clusterStack.short;
 }
 
 /** The stack that owns the repository level, as this stack's config names it. */
 export function repositoryStack(c: StackConfig): string | undefined {
-    const g = c.github;
-    if (g === undefined) return undefined;
-    return g.repository !== undefined ? c.stack : g.repositoryStack && shortStack(g.repositoryStack);
+    return c.github?.repositoryLevel.short;
 }
 
 /** Whether this stack's environment runs on another cluster than the repository level names. */
@@ -74,8 +46,8 @@ export function secretLayout(c: StackConfig): SecretLayout {
     const g = c.github;
     if (g === undefined) return { repository: [], environment: undefined };
     return {
-        repository: g.repository ? repositorySecretKeys(g.repository.ciIdentity.mode).map((k) => secretName(g, k)) : [],
-        environment: { name: g.environment.name, secrets: environmentSecretKeys(onOtherCluster(c)).map((k) => secretName(g, k)) },
+        repository: g.repository ? APP.repositorySecretKeys(g.repository.ciIdentity.mode).map((k) => secretName(g, k)) : [],
+        environment: { name: g.environment.name, secrets: APP.environmentSecretKeys(onOtherCluster(c)).map((k) => secretName(g, k)) },
     };
 }
 
@@ -95,8 +67,8 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
         if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {
             // Every connector dispatches sync-success to its app repo on each reconciliation: two would
             // start the promotion workflow twice per merge.
-            const gitops = parseGitRepoUrl(manifestsConfiguration(c).url);
-            if (gitops?.kind === "github") own(`the GitOps Connector's sync-success dispatches to ${gitops.owner}/${connectorAppRepo(c)}`, c.stack);
+            const gitops = c.manifests.configuration.repo;
+            if (gitops?.kind === "github") own(`the GitOps Connector's sync-success dispatches to ${gitops.owner}/${c.connector.appRepo}`, c.stack);
         }
         if (!g) continue;
         const repo = `${g.owner}/${g.appRepo}`;

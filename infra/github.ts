@@ -4,8 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import { azureCredentialsJson, CiClusterAccess, CiIdentity, environmentSubject, refSubject } from "../components/ci-identity.ts";
 import { AppRepositorySettings, Environment, mergeCommitCheck, RepositorySecrets } from "../components/github.ts";
-import { manifestsConfiguration, manifestsFolder, parseGitRepoUrl, type GitHubConfig, type OwnerStackConfig, type SecretKey, type StackConfig } from "./config.ts";
-import { environmentSecretKeys, grantsClusterAccess, onOtherCluster, repositorySecretKeys, secretName } from "./github-layout.ts";
+import type { GitHubConfig, GitHubRepositoryConfig, OwnerStackConfig, SecretKey, StackConfig, StackName } from "./config.ts";
+import { APP } from "./app-profile.ts";
+import { grantsClusterAccess, onOtherCluster, secretName } from "./github-layout.ts";
 
 /** What the GitHub wiring reads from the platform: this stack's cluster and registry. */
 export interface ClusterFacts {
@@ -33,7 +34,7 @@ export interface GitHubWiringArgs {
     readonly provider: github.Provider;
     readonly readSecret: (key: string) => pulumi.Output<string>;
     /** One StackReference per stack, shared with the rest of the program. */
-    readonly stackReference: (name: string) => pulumi.StackReference;
+    readonly stackReference: (name: StackName) => pulumi.StackReference;
 }
 
 export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
@@ -67,7 +68,7 @@ export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
         {
             repository: repo,
             environment: e.name,
-            secrets: Object.fromEntries(environmentSecretKeys(onOtherCluster(c)).map((k) => [name(k), envValues[k]!])),
+            secrets: secretValues(g, APP.environmentSecretKeys(onOtherCluster(c)), envValues),
             protection: {
                 reviewerUsers: e.reviewers.users,
                 reviewerTeams: e.reviewers.teams,
@@ -81,11 +82,11 @@ export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
     );
 
     if (g.repository !== undefined && c.kind === "owner") {
-        Object.assign(outputs, repositoryLevel(c, g, args, opts));
+        Object.assign(outputs, repositoryLevel(c, g, g.repository, args, opts));
     } else if (grantsClusterAccess(c)) {
         // This stack owns a cluster other than the one the repository-level AKS_NAME names: the smoke
         // test needs its user credentials too, and this stack owns that grant.
-        const identityStack = args.stackReference(g.repositoryStack!);
+        const identityStack = args.stackReference(g.repositoryLevel);
         new CiClusterAccess(`${repo}-ci-${e.name}`, { principalId: identityStack.requireOutput("ciPrincipalId") as pulumi.Output<string>, clusterId: args.facts.clusterId });
     }
     return outputs;
@@ -95,10 +96,10 @@ export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
 function repositoryLevel(
     c: OwnerStackConfig,
     g: GitHubConfig,
+    r: GitHubRepositoryConfig,
     args: GitHubWiringArgs,
     opts: pulumi.ComponentResourceOptions,
 ): Partial<GitHubOutputs> {
-    const r = g.repository!;
     const repo = g.appRepo;
     const ci = r.ciIdentity;
     const subjects: Record<string, string> = {};
@@ -108,30 +109,25 @@ function repositoryLevel(
     }
     const identity = new CiIdentity(`${repo}-ci`, {
         displayName: `github-${g.owner}-${repo}`,
-        mode: ci.mode,
-        secretLifetime: ci.mode === "clientSecret" ? ci.secretLifetime : undefined,
         registryId: args.facts.registryId,
         clusters: { [c.cluster.name]: args.facts.clusterId },
-        federatedSubjects: subjects,
+        ...(ci.mode === "clientSecret" ? { mode: "clientSecret" as const, secretLifetime: ci.secretLifetime } : { mode: "oidc" as const, federatedSubjects: subjects }),
     });
 
-    const fc = manifestsConfiguration(c);
-    const gitops = parseGitRepoUrl(fc.url);
-    if (gitops?.kind !== "github") throw new Error("unreachable: validated as a github.com repo");
-    const manifestsRepo = `https://github.com/${gitops.owner}/${gitops.repo}`;
+    const m = r.manifests;
     // The connector promotes to stage only from GitHub's default merge-commit message; check the repo
     // now rather than after the first release silently stalls.
     const checkedManifestsRepo = r.requireMergeCommits
         ? github
-              .getRepositoryOutput({ fullName: `${gitops.owner}/${gitops.repo}` }, { provider: args.provider })
+              .getRepositoryOutput({ fullName: `${m.owner}/${m.repo}` }, { provider: args.provider })
               .apply((info) => {
                   const check = mergeCommitCheck({ allowMergeCommit: info.allowMergeCommit, mergeCommitTitle: info.mergeCommitTitle, fullName: info.fullName });
                   // Data the token can't see is a warning, never a failure: the recommended preview token is read-only.
                   if (check.kind === "unknown") pulumi.log.warn(`${c.stackFile}: ${check.message}`);
                   if (check.kind === "problem") throw new Error(`${c.stackFile}: ${check.message} (or set github.repository.requireMergeCommits: false)`);
-                  return manifestsRepo;
+                  return m.url;
               })
-        : pulumi.output(manifestsRepo);
+        : pulumi.output(m.url);
 
     const values: Partial<Record<SecretKey, pulumi.Input<string>>> = {
         AZURE_CREDENTIALS:
@@ -147,8 +143,8 @@ function repositoryLevel(
         AZ_ACR_NAME: args.facts.registryName,
         AZURE_VOTE_IMAGE_REPO: pulumi.interpolate`${args.facts.registryLoginServer}/${r.imageRepository}`,
         MANIFESTS_REPO: checkedManifestsRepo,
-        MANIFESTS_BRANCH: fc.branch!,
-        MANIFESTS_FOLDER: manifestsFolder(c)!,
+        MANIFESTS_BRANCH: m.branch,
+        MANIFESTS_FOLDER: m.folder,
         VOTE_APP_TITLE: r.voteAppTitle,
         DEMO_APP_URL: r.demoAppUrl,
         SYSTEM_LABEL: r.systemLabel,
@@ -158,7 +154,7 @@ function repositoryLevel(
     };
     new RepositorySecrets(
         `${repo}-secrets`,
-        { repository: repo, secrets: Object.fromEntries(repositorySecretKeys(ci.mode).map((k) => [secretName(g, k), values[k]!])) },
+        { repository: repo, secrets: secretValues(g, APP.repositorySecretKeys(ci.mode), values) },
         opts,
     );
     new AppRepositorySettings(
@@ -167,4 +163,15 @@ function repositoryLevel(
         opts,
     );
     return { ciClientId: identity.clientId, ciPrincipalId: identity.principalId, ciMode: ci.mode };
+}
+
+/** The Actions secrets for `keys`, under their configured names; every key the app reads has a value here. */
+function secretValues(g: GitHubConfig, keys: readonly SecretKey[], values: Partial<Record<SecretKey, pulumi.Input<string>>>): Record<string, pulumi.Input<string>> {
+    return Object.fromEntries(
+        keys.map((k) => {
+            const value = values[k];
+            if (value === undefined) throw new Error(`the ${APP.name} profile's secret ${k} has no value at this scope`);
+            return [secretName(g, k), value];
+        }),
+    );
 }

@@ -8,9 +8,7 @@ import { Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
-import {
-    connectorAppRepo, gitHost, manifestsConfiguration, parseGitRepoUrl, qualifiedStack, type FluxConfigurationConfig, type GitHubConfig, type OwnerStackConfig, type SharedStackConfig, type StackConfig,
-} from "./config.ts";
+import type { FluxConfigurationConfig, GitHubConfig, OwnerStackConfig, SharedStackConfig, StackConfig, StackName } from "./config.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
 
 /** Reads a secret config key; the config was validated, so every key it names is set. */
@@ -45,10 +43,12 @@ export type StackOutputs = PlatformOutputs & Partial<GitHubOutputs>;
 export function createPlatform(config: StackConfig, readSecret: SecretReader): StackOutputs {
     // One StackReference per referenced stack: stage reads dev both for the cluster and the CI identity.
     const references = new Map<string, pulumi.StackReference>();
-    const stackReference = (name: string) => {
-        const full = qualifiedStack(name, () => pulumi.getOrganization(), pulumi.getProject());
-        if (!references.has(full)) references.set(full, new pulumi.StackReference(full));
-        return references.get(full)!;
+    const stackReference = (name: StackName) => {
+        const existing = references.get(name.qualified);
+        if (existing !== undefined) return existing;
+        const created = new pulumi.StackReference(name.qualified);
+        references.set(name.qualified, created);
+        return created;
     };
     const provider = config.github && githubProvider(config.github, readSecret);
     const platform = config.kind === "owner" ? createOwnedPlatform(config, readSecret, provider) : useSharedPlatform(config, stackReference);
@@ -89,7 +89,7 @@ export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: S
                 type: "ssh",
                 privateKey: readSecret(fc.auth.privateKeySecret),
                 // Validation guarantees the host is github.com when no keys are given.
-                knownHosts: fc.auth.knownHosts ?? (gitHost(fc.url) === "github.com" ? GITHUB_KNOWN_HOSTS : []),
+                knownHosts: fc.auth.knownHosts ?? (fc.host === "github.com" ? GITHUB_KNOWN_HOSTS : []),
             };
             break;
         case "githubDeployKey":
@@ -125,7 +125,8 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     const fluxConfigurations = c.flux.configurations.map((fc) => {
         if (fc.auth.type !== "githubDeployKey") return fluxConfigurationArgs(fc, readSecret);
         // Validation guarantees a github.com URL and a github section (so a provider) here.
-        const repo = parseGitRepoUrl(fc.url)!;
+        if (fc.repo?.kind !== "github") throw new Error(`unreachable: githubDeployKey was validated against a github.com repo in ${fc.name}`);
+        const repo = fc.repo;
         const key = new DeployKey(
             `${cc.name}-${fc.name}-deploy-key`,
             { repository: repo.repo, title: `flux ${cc.name}/${fc.name}` },
@@ -143,12 +144,11 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
               namespace: c.connector.namespace,
               target: connectorTarget(c),
               pat: readSecret(c.connector.patSecret),
-              provider: cluster.provider,
               chartVersion: c.connector.chartVersion,
               chartRepo: c.connector.chartRepo,
               subscribers: Object.fromEntries(Object.entries(c.connector.subscribers).map(([n, k]) => [n, readSecret(k)])),
               logReaders: c.connector.logReaders,
-          })
+          }, { provider: cluster.provider })
         : undefined;
     const flux = new Flux(
         `${cc.name}-flux`,
@@ -158,15 +158,15 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             configurations: fluxConfigurations,
             beforeConfigurations: (extension) => {
                 if (connector === undefined) return [];
-                const objects = fluxObjects(manifestsConfiguration(c));
+                const objects = fluxObjects(c.manifests.configuration);
                 const notifications = new FluxNotifications(
                     `${cc.name}-notifications`,
                     // Any namespace but flux-system is applied first: the configuration would create it only
                     // once it runs, too late for its own Alert.
-                    { objects, address: connector.address, provider: cluster.provider },
+                    { objects, address: connector.address },
                     // The extension installs the notification CRDs; the Alert fires only once the
                     // connector is there to receive it.
-                    { dependsOn: [extension, connector] },
+                    { provider: cluster.provider, dependsOn: [extension, connector] },
                 );
                 return [notifications];
             },
@@ -179,28 +179,20 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     const attach: RegistryAttach =
         cluster.kubeletObjectId !== undefined
             ? { kind: "kubelet", kubeletObjectId: cluster.kubeletObjectId }
-            : {
-                  kind: "pullSecret",
-                  namespaces: cc.appNamespaces,
-                  provider: cluster.provider,
-                  credentialLifetime: rc.pullCredentialLifetime,
-                  // The app namespaces come from the GitOps repo; the configurations wait for
-                  // reconciliation, so once they exist the namespaces do too.
-                  namespacesReady: Object.values(flux.configurations),
-              };
-    const registry = new Registry(rc.name, {
-        mode: rc.mode,
-        registryName: rc.name,
-        resourceGroupName: rc.mode === "existing" ? (rc.resourceGroup ?? rg) : rg,
-        location: az.location,
-        sku: rc.mode === "create" ? rc.sku : undefined,
-        protect: rc.mode === "create" ? rc.protect : undefined,
-        attach,
-    });
+            : { kind: "pullSecret", namespaces: cc.appNamespaces, credentialLifetime: rc.pullCredentialLifetime };
+    const registry = new Registry(
+        rc.name,
+        rc.mode === "create"
+            ? { mode: "create", registryName: rc.name, resourceGroupName: rg, location: az.location, sku: rc.sku, protect: rc.protect, attach }
+            : { mode: "existing", registryName: rc.name, resourceGroupName: rc.resourceGroup ?? rg, attach },
+        // The pull secrets go into the app namespaces, which come from the GitOps repo; the
+        // configurations wait for reconciliation, so once they exist the namespaces do too.
+        { provider: cluster.provider, dependsOn: attach.kind === "pullSecret" ? Object.values(flux.configurations) : [] },
+    );
     const connectorAddress = connector?.address;
 
     return {
-        ownerStack: qualifiedStack(c.stack, () => pulumi.getOrganization(), pulumi.getProject()),
+        ownerStack: c.self.qualified,
         clusterKind: cluster.kind,
         clusterName: cluster.clusterName,
         clusterResourceGroup: cluster.resourceGroupName,
@@ -220,16 +212,17 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
 
 function connectorTarget(c: OwnerStackConfig): ConnectorTarget {
     // Validation checked that the URL matches the mode.
-    const repo = parseGitRepoUrl(manifestsConfiguration(c).url)!;
+    const repo = c.manifests.configuration.repo;
+    if (repo === undefined) throw new Error(`unreachable: the connector's configuration was validated as a github.com or Azure Repos repo`);
     if (repo.kind === "github") {
-        return { mode: "GITHUB", owner: repo.owner, appRepo: connectorAppRepo(c), gitopsRepo: repo.repo };
+        return { mode: "GITHUB", owner: repo.owner, appRepo: c.connector.appRepo, gitopsRepo: repo.repo };
     }
     return { mode: "AZDO", organization: repo.organization, project: repo.project, gitopsRepo: repo.repo, prRepo: c.connector.azdo.prRepo };
 }
 
 /** The cluster belongs to another stack: read its outputs, create nothing on it. */
-function useSharedPlatform(c: SharedStackConfig, stackReference: (name: string) => pulumi.StackReference): PlatformOutputs {
-    const owner = stackReference(c.ownerStack);
+function useSharedPlatform(c: SharedStackConfig, stackReference: (name: StackName) => pulumi.StackReference): PlatformOutputs {
+    const owner = stackReference(c.clusterStack);
     const out = (name: string) => owner.requireOutput(name) as pulumi.Output<any>;
     return {
         ownerStack: c.ownerStack,

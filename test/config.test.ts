@@ -2,7 +2,8 @@
 // was expected.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, parseGitRepoUrl, parseStackConfig, type OwnerStackConfig } from "../infra/config.ts";
+import { parseGitRepoUrl } from "../components/flux.ts";
+import { ConfigError, parseStackConfig, type OwnerStackConfig } from "../infra/config.ts";
 import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import { projectConfig } from "./support.ts";
 
@@ -182,7 +183,15 @@ test("a stack sharing another stack's cluster may configure nothing else", () =>
     ]);
     assert.deepEqual(problems({ cluster: { mode: "shared", stack: "stage" } }, {}, "stage"), ["gitops-platform:cluster.stack: a stack can't share its own cluster"]);
     const c = parse({ cluster: { mode: "shared", stack: "dev" } }, {}, "stage");
-    assert.deepEqual(c, { kind: "shared", stack: "stage", stackFile: "stacks/Pulumi.stage.yaml", ownerStack: "acme/gitops-platform/dev", github: undefined });
+    assert.deepEqual(c, {
+        kind: "shared",
+        stack: "stage",
+        stackFile: "stacks/Pulumi.stage.yaml",
+        self: { short: "stage", qualified: "acme/gitops-platform/stage" },
+        ownerStack: "acme/gitops-platform/dev",
+        clusterStack: { short: "dev", qualified: "acme/gitops-platform/dev" },
+        github: undefined,
+    });
     assert.equal((parse({ cluster: { mode: "shared", stack: "other-org/dev" } }, {}, "stage") as any).ownerStack, "other-org/gitops-platform/dev");
 });
 

@@ -47,18 +47,17 @@ const connector = new GitOpsConnector(
         namespace: "connectors",
         target: github,
         pat: pulumi.secret(PAT),
-        provider,
         subscribers: { audit: pulumi.secret(WEBHOOK) },
         logReaders: { users: ["alice@contoso.com"], groups: ["8d5e2c1a-3b4f-4a6d-9e7f-0a1b2c3d4e5f"] },
     },
-    { dependsOn: [extension] },
+    { providers: { kubernetes: provider }, dependsOn: [extension] },
 );
 const objects = { namespace: "cluster-config", gitRepository: "cluster-config", kustomizations: ["cluster-config-infra", "cluster-config-apps"] };
-const notifications = new FluxNotifications("fn", { objects, address: connector.address, provider, applyNamespace: true }, { dependsOn: [extension, connector] });
+const notifications = new FluxNotifications("fn", { objects, address: connector.address, applyNamespace: true }, { provider, dependsOn: [extension, connector] });
 // A PAT passed without the secret mark is stored as a secret all the same.
-const careless = new GitOpsConnector("gc2", { target: github, pat: "plain-pat-not-marked", provider });
+const careless = new GitOpsConnector("gc2", { target: github, pat: "plain-pat-not-marked" }, { provider });
 // A webhook URL passed without the secret mark is kept secret all the same.
-const plainHook = new GitOpsConnector("gc3", { namespace: "hooks", target: github, pat: "p", provider, subscribers: { audit: "https://hooks.example/CANARY-plain-hook" } });
+const plainHook = new GitOpsConnector("gc3", { namespace: "hooks", target: github, pat: "p", subscribers: { audit: "https://hooks.example/CANARY-plain-hook" } }, { provider });
 const ready = settle(provider, extension, connector, notifications, careless, plainHook);
 
 test("GITHUB values: the app repo receives dispatches, the GitOps repo gets statuses, URLs derived from the owner", () => {
@@ -147,7 +146,7 @@ test("invalid connector arguments are refused with the property named, before an
         [{ chartVersion: "2.0.0" }, "chartVersion", "expected a 1.2.x chart version (the published flat values layout)"],
     ] as const) {
         assert.throws(
-            () => new GitOpsConnector("bad", { target: github, pat: "p", provider, ...args }),
+            () => new GitOpsConnector("bad", { target: github, pat: "p", ...args }, { provider }),
             (e: pulumi.InputPropertiesError) => {
                 assert.ok(pulumi.InputPropertiesError.isInstance(e));
                 assert.deepEqual(e.errors, [{ propertyPath: property, reason }]);
@@ -219,6 +218,13 @@ test("a PAT passed in plain is still stored as a secret, and an empty one is ref
     assert.deepEqual(plainOccurrences(pat.inputs, "plain-pat-not-marked"), []);
     assert.throws(() => checkedPat("gc", "  "), /GitOps Connector gc: the orchestrator PAT is empty/);
     assert.equal(checkedPat("gc", "ghp_x"), "ghp_x");
+});
+
+test("every Kubernetes child of the connectors and the notifications uses the provider from the options", async () => {
+    await ready;
+    const children = rec.registrations.filter((r) => r.type.startsWith("kubernetes:") && ["gc", "gc2", "gc3", "fn"].includes(parentOf(rec, r)?.name ?? ""));
+    assert.ok(children.length >= 12, `found ${children.length}`);
+    for (const r of children) assert.equal(providerOf(rec, r)?.name, "k8s", `${r.type}::${r.name}`);
 });
 
 test("the component trees are well formed", async () => {

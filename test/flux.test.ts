@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    extensionSettings, Flux, fluxObjects, GITHUB_KNOWN_HOSTS, knownHostsValue, kustomizationObjectName, type FluxConfigurationArgs,
+    extensionSettings, Flux, FLUX_EXTENSION_DEFAULTS, fluxExtensionProblems, fluxObjects, GITHUB_KNOWN_HOSTS, knownHostsValue, kustomizationObjectName, type FluxConfigurationArgs,
 } from "../components/flux.ts";
 import { assertWellFormedTree, dependsOn, duplicates, installMocks, isSecretValue, one, parentOf, plainOccurrences, settle, unwrap } from "./support.ts";
 
@@ -152,6 +152,22 @@ test("the component exposes the in-cluster object names the extension creates", 
     });
     assert.equal(kustomizationObjectName("a", "b"), "a-b");
     assert.equal(extensionSettings({ controllers })["multiTenancy.enforce"], "true", "multi-tenancy stays on unless turned off");
+    // Used from code without controllers: the extension's own defaults, image automation off.
+    assert.deepEqual(extensionSettings({}), {
+        "source-controller.enabled": "true",
+        "kustomize-controller.enabled": "true",
+        "helm-controller.enabled": "true",
+        "notification-controller.enabled": "true",
+        "image-automation-controller.enabled": "false",
+        "image-reflector-controller.enabled": "false",
+        "multiTenancy.enforce": "true",
+    });
+    assert.deepEqual([FLUX_EXTENSION_DEFAULTS.name, FLUX_EXTENSION_DEFAULTS.releaseTrain, FLUX_EXTENSION_DEFAULTS.multiTenancy], ["flux", "Stable", true]);
+    assert.deepEqual(fluxExtensionProblems({ version: "1.24", releaseTrain: "Nightly" as any, settings: { "helm-controller.enabled": "false", "helm-controller.detectDrift": "true" } }), [
+        { path: ["version"], message: "expected a version such as 1.24.1" },
+        { path: ["releaseTrain"], message: "expected one of Stable, Preview" },
+        { path: ["settings", "helm-controller.enabled"], message: "set this through flux.extension.controllers / multiTenancy" },
+    ]);
 });
 
 test("the pinned GitHub host keys match GitHub's published SHA256 fingerprints", () => {
@@ -201,20 +217,25 @@ test("invalid configurations throw before anything is registered, naming the con
     assert.throws(
         () => new Flux("bad-flux", {
             cluster,
-            extension: { controllers },
+            extension: { controllers, settings: { "multiTenancy.enforce": "false" } },
             configurations: [
                 { name: "cfg", url: "https://github.com/org/gitops", commit: "0123abc", kustomizations: [{ name: "k".repeat(60) }] },
                 { name: "cfg", url: "https://github.com/org/gitops", branch: "main", kustomizations: [{ name: "a", dependsOn: ["b"] }] },
             ],
         }),
-        (e: Error) => {
-            assert.equal(e.message, [
-                "Flux bad-flux:",
-                "  - configuration 'cfg' commit: ARM requires a commit to be combined with its branch; set branch too",
-                `  - configuration 'cfg' kustomizations.0.name: the Flux Kustomization 'cfg-${"k".repeat(60)}' (<configuration>-<kustomization>) is 64 characters; the extension allows at most 62`,
-                "  - configuration 'cfg' kustomizations.0.dependsOn: 'b' is not a kustomization of 'cfg'",
-                "  - configuration 'cfg': duplicate Flux configuration name",
-            ].join("\n"));
+        (e: pulumi.InputPropertiesError) => {
+            assert.ok(pulumi.InputPropertiesError.isInstance(e));
+            assert.deepEqual(e.errors, [
+                { propertyPath: "configurations.0.commit", reason: "ARM requires a commit to be combined with its branch; set branch too" },
+                {
+                    propertyPath: "configurations.0.kustomizations.0.name",
+                    reason: `the Flux Kustomization 'cfg-${"k".repeat(60)}' (<configuration>-<kustomization>) is 64 characters; the extension allows at most 62`,
+                },
+                { propertyPath: "configurations.1.name", reason: "duplicate Flux configuration name 'cfg'" },
+                { propertyPath: "configurations.1.kustomizations.0.dependsOn", reason: "'b' is not a kustomization of 'cfg'" },
+                { propertyPath: "extension.settings.multiTenancy.enforce", reason: "set this through flux.extension.controllers / multiTenancy" },
+            ]);
+            assert.equal(e.message.split("\n")[0], "Flux bad-flux has invalid arguments:");
             return true;
         },
     );

@@ -4,8 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
-import { CiIdentity, environmentSubject, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, refSubject } from "../components/ci-identity.ts";
-import { AppRepositorySettings, DeployKey, Environment, environmentProtectionProblems, mergeCommitCheck, RepositorySecrets, secretNameProblem } from "../components/github.ts";
+import { CI_IDENTITY_DEFAULTS, CiIdentity, ciRefProblem, environmentSubject, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, refSubject } from "../components/ci-identity.ts";
+import {
+    AppRepositorySettings, DeployKey, Environment, ENVIRONMENT_DEFAULTS, environmentProtectionProblems, githubOwnerProblem, mergeCommitCheck, RepositorySecrets, secretNameProblem,
+    secretNameProblems,
+} from "../components/github.ts";
 import { parseStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
 import { assertWellFormedTree, find, installMocks, isSecretValue, isTopLevel, one, projectConfig, settle, SUB, unwrap } from "./support.ts";
@@ -104,11 +107,25 @@ test("OIDC through createPlatform: AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID ins
 
 test("a client-secret identity needs a lifetime; federated subjects belong to OIDC mode", () => {
     const base = { displayName: "x", registryId: "r", clusters: {} };
-    assert.throws(() => new CiIdentity("bad1", { ...base, mode: "clientSecret" }), /CiIdentity bad1: secretLifetime is required with mode clientSecret/);
+    const refused = (property: string, reason: RegExp) => (e: pulumi.InputPropertiesError) => {
+        assert.ok(pulumi.InputPropertiesError.isInstance(e));
+        assert.equal(e.errors.length, 1);
+        assert.equal(e.errors[0].propertyPath, property);
+        assert.match(e.errors[0].reason, reason);
+        return true;
+    };
+    // As JavaScript callers could: the types require the lifetime and keep subjects to oidc mode.
+    assert.throws(() => new CiIdentity("bad1", { ...base, mode: "clientSecret" } as any), refused("secretLifetime", /secretLifetime is required with mode clientSecret/));
+    assert.throws(() => new CiIdentity("bad1", { ...base, mode: "clientSecret" } as any), /CiIdentity bad1 has invalid arguments/);
     assert.throws(
-        () => new CiIdentity("bad2", { ...base, mode: "clientSecret", secretLifetime: "1h", federatedSubjects: { a: "b" } }),
-        /CiIdentity bad2: federatedSubjects apply to mode oidc only/,
+        () => new CiIdentity("bad2", { ...base, mode: "clientSecret", secretLifetime: "1h", federatedSubjects: { a: "b" } } as any),
+        refused("federatedSubjects", /federatedSubjects apply to mode oidc only/),
     );
+    assert.throws(() => new CiIdentity("bad3", { ...base, mode: "clientSecret", secretLifetime: "6 months" }), refused("secretLifetime", /^expected hours, such as 4380h$/));
+    assert.equal(CI_IDENTITY_DEFAULTS.secretLifetime, "4380h");
+    assert.deepEqual(CI_IDENTITY_DEFAULTS.refs, ["refs/heads/master"]);
+    assert.equal(ciRefProblem("refs/heads/main"), undefined);
+    assert.equal(ciRefProblem("main"), "expected a ref such as refs/heads/master");
 });
 
 test("repository settings: Actions and the workflow token as configured", async () => {
@@ -139,17 +156,38 @@ test("an environment with teams, a wait timer and branch patterns", async () => 
 
 test("invalid secret names, too many reviewers and bad wait timers are refused", () => {
     assert.equal(secretNameProblem("AZ_ACR_NAME"), undefined);
-    assert.match(secretNameProblem("GITHUB_TOKEN")!, /reserves/);
-    assert.match(secretNameProblem("az-acr")!, /not a valid Actions secret name/);
-    assert.throws(() => new RepositorySecrets("bad-secrets", { repository: "app", secrets: { GITHUB_X: "v" } }), /RepositorySecrets bad-secrets: 'GITHUB_X' starts with GITHUB_/);
+    assert.equal(secretNameProblem("GITHUB_TOKEN"), "names starting with GITHUB_ are reserved by GitHub");
+    assert.equal(secretNameProblem("az-acr"), "expected an Actions secret name");
+    assert.deepEqual(secretNameProblems("GITHUB_x"), ["expected an Actions secret name", "names starting with GITHUB_ are reserved by GitHub"]);
+    const refused = (component: RegExp, errors: { propertyPath: string; reason: string }[]) => (e: pulumi.InputPropertiesError) => {
+        assert.ok(pulumi.InputPropertiesError.isInstance(e));
+        assert.match(e.message, component);
+        assert.deepEqual(e.errors, errors);
+        return true;
+    };
+    assert.throws(
+        () => new RepositorySecrets("bad-secrets", { repository: "app", secrets: { GITHUB_X: "v" } }),
+        refused(/^RepositorySecrets bad-secrets has invalid arguments/, [{ propertyPath: "secrets.GITHUB_X", reason: "names starting with GITHUB_ are reserved by GitHub" }]),
+    );
     assert.throws(
         () => new Environment("bad-env", { repository: "app", environment: "e", secrets: {}, protection: { reviewerUsers: ["a", "b", "c", "d", "e", "f", "g"] } }),
-        /Environment bad-env: protection\.reviewers: at most 6 reviewers \(users and teams together\), got 7/,
+        refused(/^Environment bad-env has invalid arguments/, [{ propertyPath: "protection.reviewers", reason: "at most 6 reviewers (users and teams together), got 7" }]),
     );
     assert.throws(
         () => new Environment("bad-wait", { repository: "app", environment: "e", secrets: {}, protection: { waitTimer: 50000 } }),
-        /Environment bad-wait: protection\.waitTimer: expected 0-43200 minutes/,
+        refused(/^Environment bad-wait has invalid arguments/, [{ propertyPath: "protection.waitTimer", reason: "expected 0-43200 minutes" }]),
     );
+    assert.throws(
+        () => new Environment("bad-names", { repository: "app", environment: "e", secrets: { "az-acr": "v" }, protection: { reviewerUsers: ["not a login"], reviewerTeams: ["Team"] } }),
+        refused(/^Environment bad-names has invalid arguments/, [
+            { propertyPath: "secrets.az-acr", reason: "expected an Actions secret name" },
+            { propertyPath: "protection.reviewerUsers.0", reason: "expected a GitHub login" },
+            { propertyPath: "protection.reviewerTeams.0", reason: "expected a team slug" },
+        ]),
+    );
+    assert.equal(githubOwnerProblem("contoso"), undefined);
+    assert.equal(githubOwnerProblem("-contoso"), "expected a GitHub user or organization");
+    assert.deepEqual(ENVIRONMENT_DEFAULTS, { waitTimer: 0, branches: "all", preventSelfReview: false, canAdminsBypass: true });
     assert.deepEqual(environmentProtectionProblems({ reviewerUsers: ["a"], reviewerTeams: ["t", "t"], branches: ["main", " "] }), [
         { path: ["reviewerTeams", 1], message: "'t' is listed twice" },
         { path: ["branches", 1], message: "expected a branch name pattern" },

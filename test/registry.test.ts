@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { dockerConfigJson, Registry } from "../components/registry.ts";
+import { dockerConfigJson, pullCredentialLifetimeProblem, Registry, REGISTRY_DEFAULTS, registryNameProblem } from "../components/registry.ts";
 import { assertWellFormedTree, dependsOn, find, installMocks, isSecretValue, one, parentOf, providerOf, settle, SUB, unwrap, valueOf } from "./support.ts";
 
 const rec = installMocks();
@@ -16,11 +16,18 @@ const created = new Registry("acr1", {
     mode: "create", registryName: "platformacr", resourceGroupName: "rg", location: "westeurope", sku: "Premium",
     attach: { kind: "kubelet", kubeletObjectId: "kubelet-object-id" },
 });
-const shared = new Registry("acr2", {
-    mode: "existing", registryName: "sharedacr", resourceGroupName: "rg-shared",
-    attach: { kind: "pullSecret", namespaces: ["dev", "stage"], provider, credentialLifetime: "720h", namespacesReady: [gate] },
-});
-const ready = settle(provider, gate, created, shared);
+const shared = new Registry(
+    "acr2",
+    { mode: "existing", registryName: "sharedacr", resourceGroupName: "rg-shared", attach: { kind: "pullSecret", namespaces: ["dev", "stage"], credentialLifetime: "720h" } },
+    { providers: { kubernetes: provider }, dependsOn: [gate] },
+);
+// Used from code with only the required arguments: the documented defaults apply.
+const minimal = new Registry(
+    "acr3",
+    { mode: "create", registryName: "minimalacr", resourceGroupName: "rg", location: "westeurope", attach: { kind: "pullSecret", namespaces: ["apps"] } },
+    { provider },
+);
+const ready = settle(provider, gate, created, shared, minimal);
 
 test("create: an ACR with the admin user off, attached by AcrPull to the kubelet identity", async () => {
     await ready;
@@ -70,6 +77,28 @@ test("pull secrets: a pull-only principal with AcrPull, and a docker-registry se
         assert.ok(dependsOn(rec, sa, secret));
     }
     assert.equal(await valueOf(shared.pullClientId!), "client-of-acr2-pull");
+    // The caller's dependsOn holds back only what goes into the cluster: the registry's grants start at once.
+    assert.ok(!dependsOn(rec, ra, one(rec, "kubernetes:core/v1:ConfigMap", "namespaces-ready")));
+});
+
+test("used from code, a registry gets the documented defaults, and its in-cluster children the options' provider", async () => {
+    await ready;
+    const acr = one(rec, "azure-native:containerregistry:Registry", "acr3-acr");
+    assert.deepEqual(acr.inputs.sku, { name: REGISTRY_DEFAULTS.sku });
+    assert.equal(REGISTRY_DEFAULTS.sku, "Standard");
+    assert.equal(acr.protect, false);
+    assert.equal(one(rec, "azuread:index/servicePrincipalPassword:ServicePrincipalPassword", "acr3-pull").inputs.endDateRelative, "8760h");
+    assert.equal(providerOf(rec, one(rec, "kubernetes:core/v1:Secret", "acr3-pull-apps"))?.name, "k8s");
+    assert.equal(providerOf(rec, one(rec, "kubernetes:core/v1:ServiceAccountPatch", "acr3-default-sa-apps"))?.name, "k8s");
+});
+
+test("the ACR name rule: 5-50 letters or digits, no '-'", () => {
+    assert.equal(registryNameProblem("arccicddemoacr"), undefined);
+    for (const bad of ["arc-demo-acr", "acr1", "a".repeat(51)]) {
+        assert.equal(registryNameProblem(bad), "expected 5-50 letters or digits (ACR names allow no '-')", bad);
+    }
+    assert.equal(pullCredentialLifetimeProblem("720h"), undefined);
+    assert.equal(pullCredentialLifetimeProblem("1y"), "expected hours, such as 8760h");
 });
 
 test("dockerConfigJson writes what kubectl create secret docker-registry writes", () => {
@@ -80,11 +109,28 @@ test("invalid registry arguments throw before anything is registered", async () 
     await ready;
     assert.throws(
         () => new Registry("bad", { mode: "existing", registryName: "arc-demo-acr", resourceGroupName: "rg", attach: { kind: "kubelet", kubeletObjectId: "x" } }),
-        /Registry bad: registryName 'arc-demo-acr' must be 5-50 letters or digits/,
+        (e: pulumi.InputPropertiesError) => {
+            assert.ok(pulumi.InputPropertiesError.isInstance(e));
+            assert.match(e.message, /^Registry bad has invalid arguments/);
+            assert.deepEqual(e.errors, [{ propertyPath: "registryName", reason: "expected 5-50 letters or digits (ACR names allow no '-')" }]);
+            return true;
+        },
     );
     assert.throws(
-        () => new Registry("bad2", { mode: "create", registryName: "okname", resourceGroupName: "rg", attach: { kind: "kubelet", kubeletObjectId: "x" } }),
-        /Registry bad2: location is required to create a registry/,
+        // As a JavaScript caller could: the types require a location with mode create.
+        () => new Registry("bad2", { mode: "create", registryName: "okname", resourceGroupName: "rg", attach: { kind: "kubelet", kubeletObjectId: "x" } } as any),
+        (e: pulumi.InputPropertiesError) => {
+            assert.match(e.message, /^Registry bad2 has invalid arguments/);
+            assert.deepEqual(e.errors, [{ propertyPath: "location", reason: "location is required to create a registry" }]);
+            return true;
+        },
+    );
+    assert.throws(
+        () => new Registry("bad3", { mode: "existing", registryName: "okname", resourceGroupName: "rg", attach: { kind: "pullSecret", namespaces: [], credentialLifetime: "1 year" } }),
+        (e: pulumi.InputPropertiesError) => {
+            assert.deepEqual(e.errors, [{ propertyPath: "attach.credentialLifetime", reason: "expected hours, such as 8760h" }]);
+            return true;
+        },
     );
     await settle();
     assert.deepEqual(rec.registrations.filter((r) => r.name.startsWith("bad")), []);

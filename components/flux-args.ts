@@ -1,0 +1,303 @@
+// The Flux component's arguments, the defaults it applies and the combinations ARM, the extension or
+// Flux would refuse, shared with the stack config schema.
+import type * as pulumi from "@pulumi/pulumi";
+import type * as kc from "@pulumi/azure-native/kubernetesconfiguration";
+import { gitUrlProblem, knownHostsProblems } from "./git.ts";
+import { at, oneOfProblem, patternProblem, under, type PatternRule, type Problem } from "./problems.ts";
+
+/** The extension rejects `<configuration>-<kustomization>` names longer than this (az CLI check). */
+export const MAX_KUSTOMIZATION_OBJECT_NAME = 62;
+
+/** The name the extension gives the Flux Kustomization object for a kustomization of a configuration. */
+export function kustomizationObjectName(configuration: string, kustomization: string): string {
+    return `${configuration}-${kustomization}`;
+}
+
+/** Where extensions and configurations attach: an AKS managed cluster or an Arc connected cluster. */
+export interface ClusterTarget {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly clusterName: pulumi.Input<string>;
+    readonly clusterRp: "Microsoft.ContainerService" | "Microsoft.Kubernetes";
+    readonly clusterResourceName: "managedClusters" | "connectedClusters";
+}
+
+export interface FluxControllers {
+    readonly source: boolean;
+    readonly kustomize: boolean;
+    readonly helm: boolean;
+    readonly notification: boolean;
+    readonly imageAutomation: boolean;
+    readonly imageReflector: boolean;
+}
+
+export const FLUX_RELEASE_TRAINS = ["Stable", "Preview"] as const;
+
+/** The extension as the CLI and portal install it, shared with the stack config schema. */
+export const FLUX_EXTENSION_DEFAULTS = {
+    name: "flux",
+    releaseTrain: "Stable",
+    /** `multiTenancy.enforce`, on in the extension. */
+    multiTenancy: true,
+    /** The image automation controllers stay off: nothing here writes image tags back to Git. */
+    controllers: { source: true, kustomize: true, helm: true, notification: true, imageAutomation: false, imageReflector: false },
+} as const satisfies { name: string; releaseTrain: (typeof FLUX_RELEASE_TRAINS)[number]; multiTenancy: boolean; controllers: FluxControllers };
+
+export interface FluxExtensionArgs {
+    /** Extension resource name. Default `flux`, as the CLI and portal name it. */
+    readonly name?: string;
+    /** Pinned version; when set, minor auto-upgrade is off. */
+    readonly version?: string;
+    /** Release train when auto-upgrading. Default `Stable`. */
+    readonly releaseTrain?: (typeof FLUX_RELEASE_TRAINS)[number];
+    /** Which controllers run. Default: source, kustomize, helm and notification on, the image ones off. */
+    readonly controllers?: Partial<FluxControllers>;
+    /** `multiTenancy.enforce`. Default true, as in the extension. */
+    readonly multiTenancy?: boolean;
+    /** Further configurationSettings, passed through verbatim. */
+    readonly settings?: Readonly<Record<string, string>>;
+}
+
+/** A pinned extension version. */
+export const FLUX_EXTENSION_VERSION_RULE: PatternRule = { pattern: /^\d+\.\d+\.\d+$/, message: "expected a version such as 1.24.1" };
+
+export function fluxExtensionVersionProblem(version: string): string | undefined {
+    return patternProblem(FLUX_EXTENSION_VERSION_RULE, version);
+}
+
+/**
+ * What the extension's arguments would get wrong, by argument. Controller toggles and multi-tenancy
+ * have arguments of their own: set again through `settings`, one would silently override the other.
+ */
+export function fluxExtensionProblems(ext: FluxExtensionArgs): Problem[] {
+    const problems: Problem[] = [];
+    if (ext.version !== undefined) problems.push(...at(["version"], fluxExtensionVersionProblem(ext.version)));
+    if (ext.releaseTrain !== undefined) problems.push(...at(["releaseTrain"], oneOfProblem(FLUX_RELEASE_TRAINS, ext.releaseTrain)));
+    for (const settingKey of Object.keys(ext.settings ?? {})) {
+        if (/^[a-z-]+-controller\.enabled$/.test(settingKey) || settingKey === "multiTenancy.enforce") {
+            problems.push({ path: ["settings", settingKey], message: "set this through flux.extension.controllers / multiTenancy" });
+        }
+    }
+    return problems;
+}
+
+export type GitAuth =
+    | { readonly type: "none" }
+    /** `password` is the PAT or password in clear; the component base64-encodes it as ARM expects. */
+    | { readonly type: "https"; readonly username: string; readonly password: pulumi.Input<string> }
+    /** `privateKey` is the PEM key in clear; `knownHosts` are known_hosts lines to pin. */
+    | { readonly type: "ssh"; readonly privateKey: pulumi.Input<string>; readonly knownHosts: readonly string[] };
+
+/** The namespace the extension installs Flux into, which exists as soon as the extension does. */
+export const EXTENSION_NAMESPACE = "flux-system";
+
+export const FLUX_SCOPES = ["cluster", "namespace"] as const;
+export const SUBSTITUTE_FROM_KINDS = ["ConfigMap", "Secret"] as const;
+
+/** Defaults for Flux configurations and kustomizations, shared with the stack config schema. */
+export const FLUX_DEFAULTS = {
+    namespace: EXTENSION_NAMESPACE,
+    scope: "cluster",
+    intervalInSeconds: 600,
+    timeoutInSeconds: 600,
+    waitForReconciliation: true,
+    reconciliationWaitDuration: "PT10M",
+    suspend: false,
+    prune: false,
+    force: false,
+    wait: true,
+} as const;
+
+export interface KustomizationArgs {
+    /** The Flux Kustomization object is named `<configuration>-<name>`, at most 62 characters. */
+    readonly name: string;
+    /** Path in the repository. Default: the repository root. */
+    readonly path?: string;
+    /** Names of other kustomizations of the same configuration. Default: none. */
+    readonly dependsOn?: readonly string[];
+    /** Delete objects removed from Git. Default false (as `az k8s-configuration flux create`). */
+    readonly prune?: boolean;
+    /** Recreate objects that can't be patched. Default false. */
+    readonly force?: boolean;
+    /** Wait for the applied objects to become ready. Default true. */
+    readonly wait?: boolean;
+    /** Default 600. */
+    readonly syncIntervalInSeconds?: number;
+    /** Default 600. */
+    readonly timeoutInSeconds?: number;
+    /** Default: the sync interval. */
+    readonly retryIntervalInSeconds?: number;
+    /** Variable substitution after kustomize build. Default: none. */
+    readonly postBuild?: {
+        readonly substitute?: Readonly<Record<string, string>>;
+        readonly substituteFrom?: readonly { readonly kind: (typeof SUBSTITUTE_FROM_KINDS)[number]; readonly name: string; readonly optional?: boolean }[];
+    };
+}
+
+export interface FluxConfigurationArgs {
+    /** The configuration name; also the name of its GitRepository. */
+    readonly name: string;
+    /** Namespace of the Flux objects. Default `flux-system`. Create-only in ARM. */
+    readonly namespace?: string;
+    /** Default `cluster`. Create-only in ARM. */
+    readonly scope?: (typeof FLUX_SCOPES)[number];
+    /** `https://` or `ssh://` Git URL, without credentials. */
+    readonly url: string;
+    /** One of branch, tag, semver or commit is required; a commit also needs its branch. */
+    readonly branch?: string;
+    readonly tag?: string;
+    readonly semver?: string;
+    readonly commit?: string;
+    /** Default: a public repository. */
+    readonly auth?: GitAuth;
+    /** Default 600. */
+    readonly syncIntervalInSeconds?: number;
+    /** Default 600. */
+    readonly timeoutInSeconds?: number;
+    /** Default false. */
+    readonly suspend?: boolean;
+    /** Make ARM wait until Flux has reconciled. Default true. */
+    readonly waitForReconciliation?: boolean;
+    /** ISO-8601. Default `PT10M`. */
+    readonly reconciliationWaitDuration?: string;
+    /** At least one. */
+    readonly kustomizations: readonly KustomizationArgs[];
+}
+
+/** A problem with a configuration's arguments: the field it concerns (relative path) and what's wrong. */
+export type FluxProblem = Problem;
+
+/**
+ * The longest interval Flux can hold: its durations are Go `time.Duration`s, int64 nanoseconds, so
+ * anything above (2^63 - 1) ns overflows when the extension turns seconds into a Flux object.
+ */
+export const MAX_FLUX_DURATION_SECONDS = 9_223_372_036;
+
+/** Seconds in an ISO-8601 duration of the form ARM takes (PT#H#M#S), or undefined. */
+export function isoDurationSeconds(d: string): number | undefined {
+    const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(d);
+    if (!m || d === "PT") return undefined;
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** The kustomizations' dependsOn cycles, each as the names along it (first name repeated at the end). */
+export function dependsOnCycles(kustomizations: readonly { readonly name: string; readonly dependsOn?: readonly string[] }[]): string[][] {
+    const edges = new Map(kustomizations.map((k) => [k.name, k.dependsOn ?? []]));
+    const cycles: string[][] = [];
+    const done = new Set<string>();
+    const visit = (name: string, trail: string[]) => {
+        if (trail.includes(name)) {
+            const cycle = [...trail.slice(trail.indexOf(name)), name];
+            // Each cycle once, whichever member the walk started from.
+            const key = [...cycle.slice(0, -1)].sort().join(",");
+            if (!cycles.some((c) => [...c.slice(0, -1)].sort().join(",") === key)) cycles.push(cycle);
+            return;
+        }
+        if (done.has(name) || !edges.has(name)) return;
+        for (const next of edges.get(name)!) visit(next, [...trail, name]);
+        done.add(name);
+    };
+    for (const k of kustomizations) visit(k.name, []);
+    return cycles;
+}
+
+type DurationFields = "syncIntervalInSeconds" | "timeoutInSeconds" | "retryIntervalInSeconds";
+
+function durationProblems(o: Partial<Record<DurationFields, number>>, prefix: readonly (string | number)[]): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    for (const f of ["syncIntervalInSeconds", "timeoutInSeconds", "retryIntervalInSeconds"] as const) {
+        const v = o[f];
+        if (v === undefined) continue;
+        if (!Number.isSafeInteger(v) || v < 1 || v > MAX_FLUX_DURATION_SECONDS) {
+            problems.push({ path: [...prefix, f], message: `expected whole seconds from 1 to ${MAX_FLUX_DURATION_SECONDS} (Flux's longest duration), got ${v}` });
+        }
+    }
+    return problems;
+}
+
+/**
+ * Combinations ARM, the extension or Flux would reject, checked up front. The stack config reports
+ * these against its key paths; the component throws on them when used from code.
+ */
+export function fluxConfigurationProblems(
+    fc: Pick<
+        FluxConfigurationArgs,
+        "name" | "url" | "branch" | "tag" | "semver" | "commit" | "kustomizations" | "syncIntervalInSeconds" | "timeoutInSeconds" | "reconciliationWaitDuration"
+    > & { readonly auth?: { readonly type: string; readonly knownHosts?: readonly string[] } },
+): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    const urlProblem = gitUrlProblem(fc.url);
+    if (urlProblem !== undefined) problems.push({ path: ["url"], message: urlProblem });
+    const refs = [fc.branch, fc.tag, fc.semver, fc.commit].filter((r) => r !== undefined);
+    if (refs.length === 0) problems.push({ path: ["branch"], message: "expected one of branch, tag, semver or commit" });
+    if (fc.commit !== undefined && fc.branch === undefined) {
+        problems.push({ path: ["commit"], message: "ARM requires a commit to be combined with its branch; set branch too" });
+    }
+    if (fc.tag !== undefined && fc.semver !== undefined) problems.push({ path: ["tag"], message: "set tag or semver, not both" });
+    problems.push(...durationProblems(fc, []));
+    if (fc.reconciliationWaitDuration !== undefined) {
+        const s = isoDurationSeconds(fc.reconciliationWaitDuration);
+        if (s === undefined || s < 1 || s > MAX_FLUX_DURATION_SECONDS) {
+            problems.push({ path: ["reconciliationWaitDuration"], message: "expected an ISO-8601 duration such as PT10M, longer than zero" });
+        }
+    }
+    for (const p of knownHostsProblems(fc.auth?.knownHosts ?? [])) problems.push({ path: ["auth", "knownHosts", p.index], message: p.message });
+    if (fc.kustomizations.length === 0) problems.push({ path: ["kustomizations"], message: "expected at least one kustomization" });
+    const names = new Set<string>();
+    fc.kustomizations.forEach((k, j) => {
+        if (names.has(k.name)) problems.push({ path: ["kustomizations", j, "name"], message: `duplicate kustomization name '${k.name}'` });
+        names.add(k.name);
+        const objectName = kustomizationObjectName(fc.name, k.name);
+        if (objectName.length > MAX_KUSTOMIZATION_OBJECT_NAME) {
+            problems.push({
+                path: ["kustomizations", j, "name"],
+                message:
+                    `the Flux Kustomization '${objectName}' (<configuration>-<kustomization>) is ${objectName.length} characters; ` +
+                    `the extension allows at most ${MAX_KUSTOMIZATION_OBJECT_NAME}`,
+            });
+        }
+        if ((k.path ?? "").split("/").includes("..")) {
+            problems.push({ path: ["kustomizations", j, "path"], message: "expected a path inside the repository, without '..' segments" });
+        }
+        problems.push(...durationProblems(k, ["kustomizations", j]));
+    });
+    fc.kustomizations.forEach((k, j) => {
+        for (const dep of k.dependsOn ?? []) {
+            if (!names.has(dep)) problems.push({ path: ["kustomizations", j, "dependsOn"], message: `'${dep}' is not a kustomization of '${fc.name}'` });
+            if (dep === k.name) problems.push({ path: ["kustomizations", j, "dependsOn"], message: `'${dep}' depends on itself` });
+        }
+    });
+    for (const cycle of dependsOnCycles(fc.kustomizations)) {
+        if (cycle.length <= 2) continue; // a self-dependency, reported above
+        const j = fc.kustomizations.findIndex((k) => k.name === cycle[0]);
+        problems.push({ path: ["kustomizations", j, "dependsOn"], message: `dependsOn forms a cycle (${cycle.join(" -> ")}); Flux would wait forever` });
+    }
+    return problems;
+}
+
+export interface FluxArgs {
+    readonly cluster: ClusterTarget;
+    readonly extension: FluxExtensionArgs;
+    readonly configurations: readonly FluxConfigurationArgs[];
+    /**
+     * What the configurations wait for that itself needs the extension, such as the notification Alert
+     * and Provider, which must be listening before the first sync or its events are lost. Called once,
+     * with the extension, before any configuration is declared. Default: nothing.
+     */
+    readonly beforeConfigurations?: (extension: kc.Extension) => readonly pulumi.Resource[];
+}
+
+/**
+ * Everything the Flux component refuses, by argument: each configuration's problems, a configuration
+ * name used twice (both would be the same ARM resource), and the extension's.
+ */
+export function fluxProblems(args: Pick<FluxArgs, "extension" | "configurations">): Problem[] {
+    const problems: Problem[] = [];
+    const seen = new Set<string>();
+    args.configurations.forEach((fc, i) => {
+        if (seen.has(fc.name)) problems.push({ path: ["configurations", i, "name"], message: `duplicate Flux configuration name '${fc.name}'` });
+        seen.add(fc.name);
+        problems.push(...under(["configurations", i], fluxConfigurationProblems(fc)));
+    });
+    problems.push(...under(["extension"], fluxExtensionProblems(args.extension)));
+    return problems;
+}

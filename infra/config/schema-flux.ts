@@ -1,0 +1,151 @@
+// The stack file's `flux` and `connector` sections. Field names follow `az k8s-configuration flux
+// create` and the connector chart; defaults and rules come from the components that apply them.
+import { z } from "zod";
+import { CONNECTOR_DEFAULTS, CONNECTOR_MODES } from "../../components/connector.ts";
+import { looksLikeSecretValue } from "../../components/credentials.ts";
+import {
+    FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, gitUrlProblem, KNOWN_HOST_KEY_TYPES, SUBSTITUTE_FROM_KINDS,
+} from "../../components/flux.ts";
+import { dnsLabel, ruled, secretKey } from "./fields.ts";
+
+const ControllersSchema = z
+    .strictObject({
+        source: z.boolean().default(FLUX_EXTENSION_DEFAULTS.controllers.source),
+        kustomize: z.boolean().default(FLUX_EXTENSION_DEFAULTS.controllers.kustomize),
+        helm: z.boolean().default(FLUX_EXTENSION_DEFAULTS.controllers.helm),
+        notification: z.boolean().default(FLUX_EXTENSION_DEFAULTS.controllers.notification).describe("The GitOps Connector needs it."),
+        imageAutomation: z.boolean().default(FLUX_EXTENSION_DEFAULTS.controllers.imageAutomation),
+        imageReflector: z.boolean().default(FLUX_EXTENSION_DEFAULTS.controllers.imageReflector),
+    })
+    .describe("Controller toggles (`<name>-controller.enabled`).");
+
+const ExtensionSchema = z
+    .strictObject({
+        name: dnsLabel.default(FLUX_EXTENSION_DEFAULTS.name).describe("The extension resource name; `flux` is what the CLI and the portal use."),
+        version: ruled(FLUX_EXTENSION_VERSION_RULE).optional().describe("Pin a version (turns minor auto-upgrade off). Unset: auto-upgrade minor versions on releaseTrain."),
+        releaseTrain: z.enum(FLUX_RELEASE_TRAINS).default(FLUX_EXTENSION_DEFAULTS.releaseTrain),
+        controllers: ControllersSchema.prefault({}),
+        multiTenancy: z.boolean().default(FLUX_EXTENSION_DEFAULTS.multiTenancy).describe("`multiTenancy.enforce`: on by default in the extension."),
+        settings: z.record(z.string(), z.string()).default({}).describe("Any other extension configuration setting, e.g. `helm-controller.detectDrift: \"true\"`."),
+    })
+    .describe("The microsoft.flux cluster extension.");
+
+const AuthSchema = z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("none") }).describe("A public repository."),
+    z
+        .strictObject({
+            type: z.literal("https"),
+            username: z
+                .string()
+                .min(1)
+                .refine((u) => !looksLikeSecretValue(u), "looks like a token, not a user name; the token belongs in passwordSecret (value not shown)")
+                .describe("`--https-user`: stored in plain text by ARM, so never a token (Azure DevOps PATs are often pasted here)."),
+            passwordSecret: secretKey.default("gitHttpsKey").describe("Secret config key holding the token or password (`--https-key`)."),
+        })
+        .describe("HTTPS with a user name and a token."),
+    z
+        .strictObject({
+            type: z.literal("ssh"),
+            privateKeySecret: secretKey.default("gitSshPrivateKey").describe("Secret config key holding the PEM private key (`--ssh-private-key`)."),
+            knownHosts: z
+                .array(z.string().min(1))
+                .optional()
+                .describe(
+                    "known_hosts lines to pin (`<host> <key type> <base64 key>`, as `ssh-keyscan` prints them). Default for github.com: GitHub's published host keys; required for any other host. " +
+                        "Refused: bare public keys, ssh-dss, @cert-authority lines and other markers but @revoked, a key whose base64 isn't its stated type, several keys on a line, a second key of one type for a host. " +
+                        `Accepted key types: ${KNOWN_HOST_KEY_TYPES.join(", ")}.`,
+                ),
+        })
+        .describe("SSH with a private key from secret config."),
+    z
+        .strictObject({ type: z.literal("githubDeployKey") })
+        .describe(
+            "The recommended path for a private GitHub repo: the program generates an SSH key, registers it as a read-only deploy key on the repo, and pins GitHub's host keys. Needs an ssh://git@github.com/<github.owner>/… URL and the github section.",
+        ),
+]);
+
+const seconds = (what: string) => z.number().int().positive().describe(`${what}, in seconds: 1 to 9223372036, the most a Flux duration (int64 nanoseconds) holds.`);
+
+const KustomizationSchema = z.strictObject({
+    name: dnsLabel.describe("`<configuration>-<kustomization>` must fit in 62 characters."),
+    path: z.string().default("").describe("Path inside the repository; no `..` segments."),
+    dependsOn: z.array(dnsLabel).default([]).describe("Other kustomizations of the same configuration; a cycle is refused (Flux would wait forever)."),
+    prune: z.boolean().default(FLUX_DEFAULTS.prune).describe("Delete objects removed from Git."),
+    force: z.boolean().default(FLUX_DEFAULTS.force).describe("Recreate objects that can't be patched."),
+    wait: z.boolean().default(FLUX_DEFAULTS.wait).describe("Wait for the applied objects to become ready."),
+    syncIntervalInSeconds: seconds("Sync interval").default(FLUX_DEFAULTS.intervalInSeconds),
+    timeoutInSeconds: seconds("Timeout").default(FLUX_DEFAULTS.timeoutInSeconds),
+    retryIntervalInSeconds: seconds("Retry interval").optional(),
+    postBuild: z
+        .strictObject({
+            substitute: z.record(z.string(), z.string()).default({}),
+            substituteFrom: z
+                .array(z.strictObject({ kind: z.enum(SUBSTITUTE_FROM_KINDS), name: dnsLabel, optional: z.boolean().default(false) }))
+                .default([]),
+        })
+        .optional()
+        .describe("Variable substitution after kustomize build."),
+});
+
+export const FluxConfigurationSchema = z.strictObject({
+    name: dnsLabel.describe("The configuration name; also the name of its GitRepository."),
+    namespace: dnsLabel.default(FLUX_DEFAULTS.namespace).describe("Where the GitRepository and Kustomizations live; the connector's Alert and Provider go there too."),
+    scope: z.enum(FLUX_SCOPES).default(FLUX_DEFAULTS.scope),
+    url: ruled(gitUrlProblem).describe(
+        "`https://` or `ssh://` Git URL with the repository's path: github.com/<owner>/<repo>, dev.azure.com/<org>/<project>/_git/<repo>, ssh.dev.azure.com/v3/<org>/<project>/<repo>, or any path on other hosts. " +
+            "No userinfo except `git@` on SSH and Azure DevOps' `https://<org>@dev.azure.com/<org>/…`, no query or fragment: credentials belong in auth.",
+    ),
+    branch: z.string().min(1).optional().describe("One of branch, tag, semver or commit is required; a commit also needs its branch."),
+    tag: z.string().min(1).optional(),
+    semver: z.string().min(1).optional(),
+    commit: z.string().regex(/^[0-9a-f]{7,40}$/, "expected a commit SHA").optional(),
+    auth: AuthSchema.default({ type: "none" }),
+    syncIntervalInSeconds: seconds("Source sync interval").default(FLUX_DEFAULTS.intervalInSeconds),
+    timeoutInSeconds: seconds("Source timeout").default(FLUX_DEFAULTS.timeoutInSeconds),
+    suspend: z.boolean().default(FLUX_DEFAULTS.suspend),
+    waitForReconciliation: z
+        .boolean()
+        .default(FLUX_DEFAULTS.waitForReconciliation)
+        .describe("ARM (and so `pulumi up`) waits until Flux has reconciled the configuration; must stay true on Arc, where the pull secrets need the namespaces the repo creates."),
+    reconciliationWaitDuration: z.string().default(FLUX_DEFAULTS.reconciliationWaitDuration).describe("ISO-8601 (PT#H#M#S), longer than zero."),
+    kustomizations: z.array(KustomizationSchema).min(1, "expected at least one kustomization"),
+});
+
+export const FluxSchema = z.strictObject({
+    extension: ExtensionSchema.prefault({}),
+    configurations: z.array(FluxConfigurationSchema).min(1, "expected at least one Flux configuration").describe("Flux configurations (`az k8s-configuration flux create`)."),
+});
+
+export const ConnectorSchema = z
+    .strictObject({
+        enabled: z.boolean().default(true).describe("Deploy the connector and the Flux Alert/Provider that feed it."),
+        configuration: dnsLabel.optional().describe("The Flux configuration whose objects feed the connector. Default: the first one."),
+        mode: z.enum(CONNECTOR_MODES).default("GITHUB").describe("Both gitRepositoryType and ciCdOrchestratorType; the connector can't mix the two (Azure/gitops-connector#43)."),
+        github: z
+            .strictObject({
+                appRepo: z
+                    .string()
+                    .min(1)
+                    .optional()
+                    .describe("The repo whose workflows receive `repository_dispatch` (gitHubGitOpsRepoName). Default: github.appRepo, else the sample app's repo; name it once, in github.appRepo. One connector per app repo across all stacks (`npm run plan -- --all` checks)."),
+            })
+            .prefault({}),
+        azdo: z
+            .strictObject({ prRepo: z.string().min(1).optional().describe("Optional repo for PR status updates (azdoPrRepoName).") })
+            .prefault({}),
+        patSecret: secretKey.default("connectorPat").describe("Secret config key holding the connector's orchestratorPAT."),
+        namespace: dnsLabel
+            .default(CONNECTOR_DEFAULTS.namespace)
+            .describe("The connector's own namespace, created and owned by the stack; never flux-system, a configuration's or an app namespace (whoever reads pod logs there reads the PAT), nor a system namespace."),
+        chartVersion: z.string().default(CONNECTOR_DEFAULTS.chartVersion).describe("Only the published flat 1.2.x values layout is supported (the PAT Secret's name is fixed there)."),
+        chartRepo: z.url().default(CONNECTOR_DEFAULTS.chartRepo).describe("Without credentials in it."),
+        logReaders: z
+            .strictObject({ users: z.array(z.string().min(1)).default([]), groups: z.array(z.string().min(1)).default([]) })
+            .prefault({})
+            .describe("Kubernetes users and groups (on AKS with Entra ID: groups by object ID, users by UPN) allowed to read the connector's pod logs, through the Role gitops-connector-log-reader."),
+        subscribers: z
+            .record(dnsLabel, secretKey)
+            .default({})
+            .describe("Extra subscribers the connector forwards events to: name -> the secret config key holding the URL. Webhook URLs are credentials, so they are never in the stack file."),
+    })
+    .describe("The GitOps Connector and the Flux notifications that feed it.");
