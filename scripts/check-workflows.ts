@@ -14,6 +14,7 @@ import YAML from "yaml";
 import { ConfigError, type StackConfig } from "../infra/config.ts";
 import { crossStackProblems, repositoryStack, secretLayout } from "../infra/github-layout.ts";
 import { loadStacks } from "../infra/stack-files.ts";
+import { parseCommandLine } from "./lib/cli.ts";
 
 /** What one job reads. */
 export interface JobSecrets {
@@ -147,20 +148,14 @@ export function readWorkflows(dir: string): JobSecrets[] {
 }
 
 function main(argv: string[]): number {
-    const args = [...argv];
-    const option = (name: string) => {
-        const i = args.indexOf(name);
-        if (i < 0) return undefined;
-        const [, value] = args.splice(i, 2);
-        return value;
-    };
-    const stack = option("--stack");
-    const stacksDir = option("--stacks-dir") ?? path.join(__dirname, "..", "stacks");
-    const [dir] = args;
+    const line = parseCommandLine(argv, { stack: "string", "stacks-dir": "string" });
+    const [dir] = line?.positionals ?? [];
+    const stack = line?.values.stack;
     if (!dir || !stack) {
         console.error("usage: npm run check-workflows -- <workflows folder> --stack <stack> [--stacks-dir <dir>]");
         return 2;
     }
+    const stacksDir = line?.values["stacks-dir"] ?? path.join(__dirname, "..", "stacks");
     let configs: StackConfig[];
     let v: Visibility;
     let jobs: JobSecrets[];

@@ -7,6 +7,7 @@
 // longest chain of Flux configurations), which no dependency graph can beat. A deterministic estimate:
 // nothing is deployed or timed.
 import * as path from "node:path";
+import { parseCommandLine } from "./lib/cli.ts";
 import type { StackPlan } from "./lib/plan-model.ts";
 
 /**
@@ -310,20 +311,14 @@ export function renderEstimate(e: Estimate): string {
 async function main(argv: string[]): Promise<number> {
     // Loaded here, not at the top: the estimate itself needs none of the program's modules.
     const { listStacks } = await import("../infra/stack-files.ts");
-    const { PlanError, planStack } = await import("./plan.ts");
-    const args = [...argv];
-    const flag = (name: string) => {
-        const i = args.indexOf(name);
-        if (i >= 0) args.splice(i, 1);
-        return i >= 0;
-    };
-    const json = flag("--json");
-    const all = flag("--all");
-    const stacks = all ? listStacks(path.join(__dirname, "..", "stacks")) : args;
-    if (stacks.length === 0 || args.some((a) => a.startsWith("--"))) {
+    const { PlanError, planStack } = await import("./lib/plan-run.ts");
+    const line = parseCommandLine(argv, { json: "boolean", all: "boolean" });
+    const stacks = !line ? [] : line.values.all ? listStacks(path.join(__dirname, "..", "stacks")) : line.positionals;
+    if (stacks.length === 0) {
         console.error("usage: npm run estimate-makespan -- <stack...> | --all  [--json]");
         return 2;
     }
+    const json = line?.values.json;
     try {
         const estimates = stacks.map((s) => estimatePlan(planStack(s)));
         process.stdout.write(json ? JSON.stringify(estimates.length === 1 ? estimates[0] : estimates, null, 2) + "\n" : estimates.map(renderEstimate).join("\n"));

@@ -8,26 +8,11 @@
 // config error (or a stack file that isn't YAML, or a bad --secrets file) on stderr; 2 on bad usage.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseCommandLine } from "./lib/cli.ts";
+import { unknownResult } from "./lib/invokes.ts";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
 import { buildPlan, fingerprintedSecret, plainSecret, type SecretStatus } from "./lib/plan-model.ts";
 import * as pulumi from "@pulumi/pulumi";
-
-/**
- * What each invoke the program makes returns offline: every field is computed by the cloud, so it is
- * unknown, as it would be in a preview of resources that don't exist yet.
- */
-const INVOKE_FIELDS: Record<string, readonly string[]> = {
-    "azure-native:authorization:getClientConfig": ["clientId", "objectId", "subscriptionId", "tenantId"],
-    "azure-native:authorization:getClientToken": ["token"],
-    "azure-native:containerservice:listManagedClusterUserCredentials": ["kubeconfigs"],
-    "azure-native:containerservice:listManagedClusterAdminCredentials": ["kubeconfigs"],
-    "azure-native:containerservice:getManagedCluster": ["id", "name", "location", "identityProfile", "oidcIssuerProfile"],
-    "azure-native:kubernetes:getConnectedCluster": ["id", "name", "location"],
-    "azure-native:containerregistry:getRegistry": ["id", "name", "loginServer"],
-    "github:index/getRepository:getRepository": ["id", "fullName", "name", "allowMergeCommit", "mergeCommitTitle"],
-    "github:index/getUser:getUser": ["id", "login"],
-    "github:index/getTeam:getTeam": ["id", "slug"],
-};
 
 /**
  * Outputs that share a name with an input but hold more than it (the cloud fills in the rest): echoing
@@ -81,16 +66,14 @@ function yamlProblem(file: string, e: unknown): string | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
-    const rootAt = argv.indexOf("--root");
-    const root = rootAt >= 0 ? path.resolve(argv[rootAt + 1]) : path.join(__dirname, "..");
-    const secretsAt = argv.indexOf("--secrets");
-    const orgAt = argv.indexOf("--organization");
-    const organization = orgAt >= 0 ? argv[orgAt + 1] : "organization";
-    const stack = argv.find((a, i) => !a.startsWith("--") && !["--root", "--secrets", "--organization"].includes(argv[i - 1]));
-    if (!stack) {
+    const line = parseCommandLine(argv, { root: "string", secrets: "string", organization: "string" });
+    if (line?.positionals.length !== 1) {
         process.stderr.write("usage: plan-stack.ts <stack> [--root <dir>] [--secrets <file>] [--organization <org>]\n");
         return 2;
     }
+    const [stack] = line.positionals;
+    const root = line.values.root === undefined ? path.join(__dirname, "..") : path.resolve(line.values.root);
+    const organization = line.values.organization ?? "organization";
     const badName = stackNameProblem(stack);
     if (badName) {
         process.stderr.write(`${badName}\n`);
@@ -137,9 +120,9 @@ async function main(argv: string[]): Promise<number> {
     for (const k of file.secureKeys) if (!(k in config)) config[k] = "placeholder-for-secure-value";
     // Real values, as `pulumi config --show-secrets --json` prints them: {"<project>:<key>": {value, secret}}.
     let given: Record<string, unknown> = {};
-    if (secretsAt >= 0) {
+    if (line.values.secrets !== undefined) {
         try {
-            given = readSecretsFile(argv[secretsAt + 1] ?? "");
+            given = readSecretsFile(line.values.secrets);
         } catch (e) {
             if (!(e instanceof SecretsFileError)) throw e;
             process.stderr.write(`${e.message}\n`);
@@ -162,11 +145,7 @@ async function main(argv: string[]): Promise<number> {
         preview: true,
         config,
         secretKeys: [...new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys, ...givenSecrets.map(([k]) => k)])],
-        call: (token) => {
-            const fields = INVOKE_FIELDS[token];
-            if (!fields) throw new Error(`the offline plan doesn't know what invoke ${token} returns; add it to INVOKE_FIELDS`);
-            return Object.fromEntries(fields.map((f) => [f, pulumi.runtime.unknownValue]));
-        },
+        call: (token) => unknownResult(token),
         // Nothing exists yet: no ID, and only the inputs are known.
         resource: ({ type, inputs }) => ({
             id: undefined,

@@ -195,7 +195,7 @@ test("the unavoidable chain: resource group, cluster, extension, then the longes
 const TARGET = 1.05;
 
 async function shippedEstimate(stack: string) {
-    const { planStack } = await import("../scripts/plan.ts");
+    const { planStack } = await import("../scripts/lib/plan-run.ts");
     return estimatePlan(planStack(stack));
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import type { PlanDiff } from "../scripts/plan.ts";
+import type { PlanDiff } from "../scripts/lib/plan-diff.ts";
 import { readSecretsFile, stackNameProblem } from "../scripts/plan-stack.ts";
 import { runPlan, scratchRepo } from "./support.ts";
 

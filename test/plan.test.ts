@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import type { StackPlan } from "../scripts/lib/plan-model.ts";
-import { diffPlans, type PlanDiff } from "../scripts/plan.ts";
+import { diffPlans, type PlanDiff } from "../scripts/lib/plan-diff.ts";
 import { REPO_ROOT, runPlan, scratchRepo, shippedStacks } from "./support.ts";
 
 // Canary values for every secret the shipped stacks read, as `pulumi config --show-secrets --json`
@@ -131,11 +131,11 @@ test("--graph: Mermaid and DOT with components as groups and dependency edges", 
     assert.ok(dev.graph.mermaid.includes(`  ${id("gitops:connector:GitOpsConnector::arc-cicd-cluster-connector")} --> ${alert}\n`) || dev.graph.mermaid.includes(`  ${release} --> ${alert}\n`));
 });
 
-test("the README shows the dev stack's graph exactly as --graph prints it", () => {
-    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-    const block = /<!-- dev-graph:start -->\n```mermaid\n([\s\S]*?)```\n<!-- dev-graph:end -->/.exec(readme);
-    assert.ok(block, "README has the dev graph between <!-- dev-graph:start --> and <!-- dev-graph:end -->");
-    assert.equal(block[1], byStack("dev").graph.mermaid, "README graph is stale: run npm run readme-graph");
+test("docs/graph.md shows the dev stack's graph exactly as --graph prints it", () => {
+    const doc = readFileSync(path.join(REPO_ROOT, "docs", "graph.md"), "utf8");
+    const block = /<!-- dev-graph:start -->\n```mermaid\n([\s\S]*?)```\n<!-- dev-graph:end -->/.exec(doc);
+    assert.ok(block, "docs/graph.md has the dev graph between <!-- dev-graph:start --> and <!-- dev-graph:end -->");
+    assert.equal(block[1], byStack("dev").graph.mermaid, "docs/graph.md is stale: run npm run docs-graph");
 });
 
 /** A throwaway git repo holding this working tree (node_modules shared), for diffs and bad stacks. */

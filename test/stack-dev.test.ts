@@ -3,12 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
     assertWellFormedTree, certKubeconfig, DEV_OUTPUTS, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
-    isTopLevel,
+    isTopLevel, SUB,
 } from "./support.ts";
 
 const PAT = "CANARY-connector-pat-7d1f";
 const APP_PAT = "CANARY-app-repo-pat-3e9a";
-const SUB = "11111111-1111-1111-1111-111111111111";
 
 const run = runStack("dev", { connectorPat: PAT, appRepoPat: APP_PAT }, {
     calls: {

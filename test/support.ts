@@ -6,19 +6,21 @@
 // right; the CRD schema and chart checks in connector.test.ts go one step further.
 import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { PROJECT } from "../infra/config.ts";
 import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
+import { isInvokeToken, unknownInvoke, type InvokeResult, type InvokeToken } from "../scripts/lib/invokes.ts";
 import {
     byUrn, installRecorder, isSecretValue, parentOf, providerOf, settle, unwrap, urnOf, valueOf, type Invocation, type Recorder, type Registration,
 } from "../scripts/lib/mock-runtime.ts";
 
 export { byUrn, isSecretValue, parentOf, providerOf, settle, unwrap, valueOf, type Invocation, type Recorder, type Registration };
 
-export const PROJECT = "gitops-platform";
+export { PROJECT };
 
-export type CallHandler = (inputs: Record<string, any>) => Record<string, any>;
+export type CallHandler<T extends InvokeToken = InvokeToken> = (inputs: Record<string, any>) => InvokeResult<T>;
 export type StateHandler = (r: { type: string; name: string; inputs: Record<string, any> }) => Record<string, any> | undefined;
 
 export interface MockOptions {
@@ -28,8 +30,8 @@ export interface MockOptions {
     readonly config?: Record<string, unknown>;
     /** Full keys (`<project>:<key>`) whose values are secrets. */
     readonly secretKeys?: readonly string[];
-    /** Invoke results by token. An invoke without a handler fails the test. */
-    readonly calls?: Record<string, CallHandler>;
+    /** Invoke results by token, replacing the default answers. */
+    readonly calls?: { readonly [T in InvokeToken]?: CallHandler<T> };
     /** Extra state a resource should return, on top of its inputs. */
     readonly state?: StateHandler;
     /** Milliseconds the mock takes to create a resource, to make ordering observable. */
@@ -44,6 +46,9 @@ export interface MockOptions {
     /** Further directory objects the role-assignment mock knows, object ID -> type. */
     readonly principals?: Readonly<Record<string, "User" | "Group" | "ServicePrincipal">>;
 }
+
+/** The subscription the mocks run in (getClientConfig, and every Azure ID they make up). */
+export const SUB = "11111111-1111-1111-1111-111111111111";
 
 /** The object ID the mocks give the identity running the program (getClientConfig). */
 export const CALLER_OBJECT_ID = "00000000-0000-0000-0000-0000000de910";
@@ -64,12 +69,15 @@ export function callerToken(caller: "user" | "servicePrincipal"): string {
         : fakeJwt({ aud: "https://management.azure.com/", oid: CALLER_OBJECT_ID, appid: "00000000-0000-0000-0000-00000000c11e", roles: [] });
 }
 
-/** The invokes every program run makes, answered with fixed, recognisable values. */
-export const defaultCalls: Record<string, CallHandler> = {
+/**
+ * Every invoke in scripts/lib/invokes.ts, answered with fixed, recognisable values: one handler per
+ * token there, returning its fields (test/invokes.test.ts checks both).
+ */
+export const defaultCalls: { readonly [T in InvokeToken]: CallHandler<T> } = {
     "azure-native:authorization:getClientConfig": () => ({
         clientId: "00000000-0000-0000-0000-00000000c11e",
         objectId: CALLER_OBJECT_ID,
-        subscriptionId: "11111111-1111-1111-1111-111111111111",
+        subscriptionId: SUB,
         tenantId: "22222222-2222-2222-2222-222222222222",
     }),
     "azure-native:containerservice:listManagedClusterUserCredentials": (i) => ({
@@ -79,14 +87,14 @@ export const defaultCalls: Record<string, CallHandler> = {
         kubeconfigs: [{ name: "clusterAdmin", value: Buffer.from(certKubeconfig(i.resourceName)).toString("base64") }],
     }),
     "azure-native:containerservice:getManagedCluster": (i) => ({
-        id: `/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/${i.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${i.resourceName}`,
+        id: `/subscriptions/${SUB}/resourceGroups/${i.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${i.resourceName}`,
         name: i.resourceName,
         location: "westeurope",
         identityProfile: { kubeletidentity: { objectId: "33333333-3333-3333-3333-33333333ku6e", clientId: "c", resourceId: "r" } },
         oidcIssuerProfile: { enabled: true, issuerURL: "https://oidc.example/existing/" },
     }),
     "azure-native:kubernetes:getConnectedCluster": (i) => ({
-        id: `/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/${i.resourceGroupName}/providers/Microsoft.Kubernetes/connectedClusters/${i.clusterName}`,
+        id: `/subscriptions/${SUB}/resourceGroups/${i.resourceGroupName}/providers/Microsoft.Kubernetes/connectedClusters/${i.clusterName}`,
         name: i.clusterName,
         location: "westeurope",
     }),
@@ -101,7 +109,7 @@ export const defaultCalls: Record<string, CallHandler> = {
     "github:index/getUser:getUser": (i) => ({ id: String(1000 + i.username.length), login: i.username }),
     "github:index/getTeam:getTeam": (i) => ({ id: String(5000 + i.slug.length), slug: i.slug }),
     "azure-native:containerregistry:getRegistry": (i) => ({
-        id: `/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/${i.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${i.registryName}`,
+        id: `/subscriptions/${SUB}/resourceGroups/${i.resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${i.registryName}`,
         name: i.registryName,
         loginServer: `${i.registryName.toLowerCase()}.azurecr.io`,
     }),
@@ -154,8 +162,6 @@ export function certKubeconfig(cluster: string): string {
     ].join("\n");
 }
 
-export const SUB = "11111111-1111-1111-1111-111111111111";
-
 /** The ID the mocks give a resource: ARM-shaped for Azure resources. */
 export function mockId(type: string, name: string): string {
     return type.startsWith("azure-native:") ? `/subscriptions/${SUB}/mock/${name}` : `${name}-id`;
@@ -198,7 +204,7 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
  */
 export function installMocks(options: MockOptions = {}): Recorder {
     const caller = options.caller ?? "user";
-    const calls: Record<string, CallHandler> = {
+    const calls: { readonly [T in InvokeToken]: CallHandler<T> } = {
         ...defaultCalls,
         "azure-native:authorization:getClientToken": () => ({ token: callerToken(caller) }),
         ...(options.githubTokenAccess === "read"
@@ -223,9 +229,8 @@ export function installMocks(options: MockOptions = {}): Recorder {
         config: engineConfig(options.config ?? {}),
         secretKeys: options.secretKeys ?? [],
         call: (token, inputs) => {
-            const handler = calls[token];
-            if (!handler) throw new Error(`Mock call not implemented: ${token}`);
-            return handler(inputs);
+            if (!isInvokeToken(token)) throw unknownInvoke(token);
+            return calls[token](inputs);
         },
         resource: async ({ type, name, inputs }) => {
             if (type === "azure-native:authorization:RoleAssignment") checkPrincipalType(directory, inputs);
@@ -425,7 +430,8 @@ process.once("exit", () => {
 export function scratchRepo(): string {
     const dir = mkdtempSync(path.join(tmpdir(), "plan-repo-"));
     scratchDirs.push(dir);
-    const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.split("\n")
+        .filter((f) => f && existsSync(path.join(REPO_ROOT, f))); // ls-files still lists a tracked file deleted from the tree
     for (const f of files) {
         mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
         copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));

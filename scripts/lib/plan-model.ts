@@ -1,6 +1,6 @@
 // The offline plan of one stack, as data: what `pulumi preview` would register, with every secret value
 // replaced by "[secret]" and everything the cloud computes marked as such. Built from a recorded
-// mock-runtime run; rendered by scripts/plan.ts.
+// mock-runtime run; rendered by scripts/lib/plan-render.ts and compared by scripts/lib/plan-diff.ts.
 import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { Recorder, Registration } from "./mock-runtime.ts";

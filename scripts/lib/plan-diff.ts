@@ -1,0 +1,141 @@
+// `npm run plan -- --diff <ref>`: the plan of a stack at a git ref against the working tree's, and the
+// temporary checkout of that ref the older side is evaluated in.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { SECRET, stripFingerprints, type PlannedResource, type StackPlan } from "./plan-model.ts";
+import { InputError, Interrupted, PlanError } from "./plan-run.ts";
+
+const REPO = path.join(__dirname, "..", "..");
+
+export interface FieldChange {
+    readonly path: string;
+    /** Secret values show as "[secret]" on both sides; `secretChanged` says the value differs. */
+    readonly before: unknown;
+    readonly after: unknown;
+    readonly secretChanged?: true;
+}
+
+export interface ResourceChange {
+    readonly key: string;
+    /** Changed fields: `inputs.<path>`, `parent`, `provider`, `dependsOn`, `ignoreChanges`. */
+    readonly changes: readonly FieldChange[];
+}
+
+export interface PlanDiff {
+    readonly stack: string;
+    readonly ref: string;
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly changed: readonly ResourceChange[];
+    /** Stack outputs that differ. */
+    readonly outputs: readonly FieldChange[];
+}
+
+/** Leaf paths of a value: objects by key, arrays of objects by index; scalars and lists of scalars whole. */
+function flatten(v: unknown, prefix: string, into: Map<string, unknown>): void {
+    const isObject = (x: unknown) => x !== null && typeof x === "object";
+    if (isObject(v) && !Array.isArray(v) && Object.keys(v as object).length > 0) {
+        for (const [k, x] of Object.entries(v as object)) flatten(x, prefix ? `${prefix}.${k}` : k, into);
+    } else if (Array.isArray(v) && v.some(isObject)) {
+        v.forEach((x, i) => flatten(x, `${prefix}[${i}]`, into));
+    } else {
+        into.set(prefix, v);
+    }
+}
+
+function fieldChanges(before: unknown, after: unknown): FieldChange[] {
+    const a = new Map<string, unknown>();
+    const b = new Map<string, unknown>();
+    flatten(before, "", a);
+    flatten(after, "", b);
+    const fingerprint = (v: unknown) => typeof v === "string" && /^\[secret [0-9a-f]{16}\]$/.test(v);
+    return [...new Set([...a.keys(), ...b.keys()])]
+        .sort()
+        .filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p)))
+        .map((p) => {
+            const secretChanged = fingerprint(a.get(p)) && fingerprint(b.get(p));
+            return { path: p, before: stripFingerprints(a.get(p)), after: stripFingerprints(b.get(p)), ...(secretChanged ? { secretChanged: true as const } : {}) };
+        });
+}
+
+/** The plan of `after` against `before`; either side may be missing (a stack added or removed). */
+export function diffPlans(stack: string, ref: string, before: StackPlan | undefined, after: StackPlan | undefined): PlanDiff {
+    const old = new Map((before?.resources ?? []).map((r) => [r.key, r]));
+    const now = new Map((after?.resources ?? []).map((r) => [r.key, r]));
+    const shape = (r: PlannedResource) => ({ inputs: r.inputs, parent: r.parent, provider: r.provider, dependsOn: r.dependsOn, ignoreChanges: r.ignoreChanges });
+    const changed: ResourceChange[] = [];
+    for (const [key, r] of now) {
+        const o = old.get(key);
+        if (!o) continue;
+        const changes = fieldChanges(shape(o), shape(r));
+        if (changes.length > 0) changed.push({ key, changes });
+    }
+    return {
+        stack,
+        ref,
+        added: [...now.keys()].filter((k) => !old.has(k)).sort(),
+        removed: [...old.keys()].filter((k) => !now.has(k)).sort(),
+        changed,
+        outputs: fieldChanges(before?.outputs ?? {}, after?.outputs ?? {}),
+    };
+}
+
+export function renderDiff(d: PlanDiff): string {
+    const out = [`Plan diff for stack ${d.stack}: ${d.ref} -> working tree: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`];
+    const line = (x: FieldChange) =>
+        x.secretChanged ? `${x.path}: ${SECRET} changed` : `${x.path}: ${JSON.stringify(x.before) ?? "(none)"} -> ${JSON.stringify(x.after) ?? "(none)"}`;
+    for (const k of d.added) out.push(`  + ${k}`);
+    for (const k of d.removed) out.push(`  - ${k}`);
+    for (const c of d.changed) {
+        out.push(`  ~ ${c.key}`);
+        for (const x of c.changes) out.push(`      ${line(x)}`);
+    }
+    if (d.outputs.length > 0) {
+        out.push("  outputs:");
+        for (const x of d.outputs) out.push(`      ${line(x)}`);
+    }
+    return out.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checkout of the ref.
+// ---------------------------------------------------------------------------------------------
+
+/** A command's stderr as one line. */
+const oneLine = (b: Buffer | null | undefined) => (b?.toString() ?? "").trim().split(/\s*\n\s*/).filter(Boolean).join("; ");
+
+/** A checkout of `ref` in the temporary folder `dir`, sharing this checkout's node_modules. */
+export function checkout(root: string, ref: string, dir: string): void {
+    const archive = spawnSync("git", ["archive", "--format=tar", ref], { cwd: root, maxBuffer: 512 * 1024 * 1024 });
+    if (archive.error) throw new PlanError(`--diff ${ref}: git archive failed: ${archive.error.message}`);
+    if (archive.signal) throw new Interrupted(`git archive stopped by ${archive.signal}`);
+    if (archive.status !== 0) throw new InputError(`--diff ${ref}: git archive failed: ${oneLine(archive.stderr) || `exit ${archive.status}`}`);
+    const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout, maxBuffer: 64 * 1024 * 1024 });
+    if (untar.signal && !untar.error) throw new Interrupted(`tar stopped by ${untar.signal}`);
+    if (untar.error || untar.status !== 0) throw new PlanError(`--diff ${ref}: extracting the checkout failed: ${untar.error?.message ?? oneLine(untar.stderr)}`);
+    if (!existsSync(path.join(dir, "node_modules"))) symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"), "dir");
+}
+
+/**
+ * Runs `work` with a fresh temporary folder and removes the folder on every way out: a result, an
+ * error, or a signal. Without a listener, Ctrl-C would kill this process at once along with the step
+ * it waits for, leaving the folder; with one, the step dies, its error reaches `finally`, and the
+ * listener ends the process afterwards (`work` is synchronous, so listeners only run once it is over).
+ */
+export function withTemporaryFolder<T>(work: (dir: string) => T): T {
+    const dir = mkdtempSync(path.join(tmpdir(), "gitops-plan-"));
+    const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+    for (const [signal, code] of Object.entries(codes)) {
+        process.on(signal, () => {
+            rmSync(dir, { recursive: true, force: true });
+            process.exit(code);
+        });
+    }
+    try {
+        return work(dir);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
