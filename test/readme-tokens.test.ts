@@ -1,4 +1,4 @@
-// The README's token table against what the program and the connector call. Every GitHub resource and
+// The token table in docs/deploying.md against what the program and the connector call. Every GitHub resource and
 // lookup the shipped stacks make needs a permission, which the provider token's row must grant on the
 // right repo; the connector's row must grant exactly what its calls need, on the repos its values name.
 import { test } from "node:test";
@@ -16,10 +16,10 @@ const rec = installMocks({
     state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
 });
 
-/** The token table under Prerequisites: token name -> [what it calls, permissions]. */
+/** The token table under "GitHub tokens": token name -> [what it calls, permissions]. */
 function tokenTable(): Record<string, { calls: string; permissions: string }> {
-    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-    const section = /^### Prerequisites\n([\s\S]*?)^### /m.exec(readme)![1];
+    const doc = readFileSync(path.join(REPO_ROOT, "docs", "deploying.md"), "utf8");
+    const section = /^## GitHub tokens\n([\s\S]*?)^## /m.exec(doc)![1];
     const rows = section.split("\n").filter((l) => /^\s*\| /.test(l) && !/^\s*\| (Token|---)/.test(l));
     return Object.fromEntries(
         rows.map((l) => {
@@ -69,7 +69,7 @@ test("the provider token's row grants what every GitHub resource and lookup of t
     assert.ok(row, "the provider token's row");
     for (const type of used) {
         const need = NEEDS[type];
-        assert.ok(need, `no known permission for ${type}: add it to NEEDS and to the README`);
+        assert.ok(need, `no known permission for ${type}: add it to NEEDS and to docs/deploying.md`);
         if (need.repo === "none") continue;
         assert.ok(grantsOn(row.permissions, need.repo).includes(need.permission), `${type} needs ${need.permission} on the ${need.repo} repo`);
     }
