@@ -7,7 +7,7 @@
 // longest chain of Flux configurations), which no dependency graph can beat. A deterministic estimate:
 // nothing is deployed or timed.
 import * as path from "node:path";
-import { parseCommandLine } from "./lib/cli.ts";
+import { parseCommandLine, stackNameProblem } from "./lib/cli.ts";
 import type { StackPlan } from "./lib/plan-model.ts";
 
 /**
@@ -316,6 +316,12 @@ async function main(argv: string[]): Promise<number> {
     const stacks = !line ? [] : line.values.all ? listStacks(path.join(__dirname, "..", "stacks")) : line.positionals;
     if (stacks.length === 0) {
         console.error("usage: npm run estimate-makespan -- <stack...> | --all  [--json]");
+        return 2;
+    }
+    // A stack name becomes part of a file path: only plain names, before anything is planned.
+    const badName = stacks.map(stackNameProblem).find((p) => p !== undefined);
+    if (badName !== undefined) {
+        console.error(badName);
         return 2;
     }
     const json = line?.values.json;

@@ -8,7 +8,7 @@
 // config error (or a stack file that isn't YAML, or a bad --secrets file) on stderr; 2 on bad usage.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseCommandLine } from "./lib/cli.ts";
+import { parseCommandLine, stackNameProblem } from "./lib/cli.ts";
 import { unknownResult } from "./lib/invokes.ts";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
 import { buildPlan, fingerprintedSecret, plainSecret, type SecretStatus } from "./lib/plan-model.ts";
@@ -21,12 +21,6 @@ import * as pulumi from "@pulumi/pulumi";
 const COMPUTED_OVER_INPUTS: Record<string, readonly string[]> = {
     "azure-native:containerservice:ManagedCluster": ["oidcIssuerProfile", "identityProfile"],
 };
-
-/** Why `name` can't be a stack name, or undefined if it can: it becomes part of a file path. */
-export function stackNameProblem(name: string): string | undefined {
-    if (/^[A-Za-z0-9_.-]+$/.test(name) && name !== "." && !name.includes("..")) return undefined;
-    return `invalid stack name ${JSON.stringify(name)}: a stack name is letters, digits, '_', '.' and '-' only, with no path separators and no '..'`;
-}
 
 export class SecretsFileError extends Error {}
 

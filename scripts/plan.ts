@@ -18,12 +18,12 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { crossStackProblems } from "../infra/github-layout.ts";
 import { listStacks, loadStacks } from "../infra/stack-files.ts";
-import { parseCommandLine } from "./lib/cli.ts";
+import { parseCommandLine, stackNameProblem } from "./lib/cli.ts";
 import { checkout, diffPlans, renderDiff, withTemporaryFolder } from "./lib/plan-diff.ts";
 import type { StackPlan } from "./lib/plan-model.ts";
 import { renderDot, renderMermaid, renderText } from "./lib/plan-render.ts";
 import { InputError, Interrupted, PlanError, planStack } from "./lib/plan-run.ts";
-import { readSecretsFile, SecretsFileError, stackNameProblem } from "./plan-stack.ts";
+import { readSecretsFile, SecretsFileError } from "./plan-stack.ts";
 
 // What other scripts and the tests use of the plan, from the module `npm run plan` runs.
 export { diffPlans, renderDiff, type FieldChange, type PlanDiff, type ResourceChange } from "./lib/plan-diff.ts";

@@ -7,10 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { parseStackConfig, setSecretCommand } from "../infra/config.ts";
-import { engineConfig } from "../infra/stack-files.ts";
+import { setSecretCommand } from "../infra/config.ts";
 import { planStack } from "../scripts/plan.ts";
-import { REPO_ROOT, stackFileConfig } from "./support.ts";
+import { parseShippedStack, REPO_ROOT } from "./support.ts";
 
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), "utf8");
 const README = "README.md";
@@ -81,7 +80,7 @@ test("every documented secret command reads its value from a file or a pipe: REA
     // The error for a stack whose secrets are missing names the command that sets each one.
     let commands: string[] = [];
     assert.throws(
-        () => parseStackConfig("edge", engineConfig(stackFileConfig("edge")), () => "missing", () => "o"),
+        () => parseShippedStack("edge", {}),
         (e: Error) => {
             commands = secretSetCommands(e.message);
             return true;

@@ -9,9 +9,8 @@ import {
     AppRepositorySettings, DeployKey, Environment, ENVIRONMENT_DEFAULTS, environmentProtectionProblems, githubOwnerProblem, mergeCommitCheck, RepositorySecrets, secretNameProblem,
     secretNameProblems,
 } from "../components/github.ts";
-import { parseStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
-import { assertWellFormedTree, find, installMocks, isSecretValue, isTopLevel, one, projectConfig, settle, SUB, unwrap } from "./support.ts";
+import { assertWellFormedTree, find, installMocks, isSecretValue, isTopLevel, one, parseStack, settle, SUB, unwrap } from "./support.ts";
 
 const rec = installMocks();
 const provider = new github.Provider("gh", { owner: "contoso" });
@@ -32,23 +31,18 @@ const env = new Environment(
 );
 
 // createPlatform with the identity in OIDC mode and a renamed secret.
-const oidcStack = parseStackConfig(
-    "oidc",
-    projectConfig({
-        azure: { location: "westeurope", resourceGroup: "rg-oidc" },
-        cluster: { mode: "aks", name: "oidc-aks", appNamespaces: ["oidc", "stage"] },
-        registry: { mode: "create", name: "oidcacr" },
-        flux: { configurations: [{ name: "cfg", url: "https://github.com/contoso/gitops", branch: "main", kustomizations: [{ name: "k", path: "clusters/oidc/manifests" }] }] },
-        github: {
-            owner: "contoso",
-            appRepo: "oidc-app",
-            repository: { ciIdentity: { mode: "oidc", environments: ["az-vote-app-oidc", "az-vote-app-stage"] }, requireMergeCommits: false },
-            secretNames: { AZ_ACR_NAME: "ACR_NAME", TARGET_NAMESPACE: "K8S_NAMESPACE" },
-        },
-    }),
-    () => "secret",
-    () => "organization",
-);
+const oidcStack = parseStack("oidc", {
+    azure: { location: "westeurope", resourceGroup: "rg-oidc" },
+    cluster: { mode: "aks", name: "oidc-aks", appNamespaces: ["oidc", "stage"] },
+    registry: { mode: "create", name: "oidcacr" },
+    flux: { configurations: [{ name: "cfg", url: "https://github.com/contoso/gitops", branch: "main", kustomizations: [{ name: "k", path: "clusters/oidc/manifests" }] }] },
+    github: {
+        owner: "contoso",
+        appRepo: "oidc-app",
+        repository: { ciIdentity: { mode: "oidc", environments: ["az-vote-app-oidc", "az-vote-app-stage"] }, requireMergeCommits: false },
+        secretNames: { AZ_ACR_NAME: "ACR_NAME", TARGET_NAMESPACE: "K8S_NAMESPACE" },
+    },
+});
 createPlatform(oidcStack, (k) => pulumi.secret(`secret-${k}`));
 const ready = settle(provider, oidcIdentity, settings, key, env);
 

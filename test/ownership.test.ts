@@ -5,10 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, type StackConfig } from "../infra/config.ts";
+import type { StackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
-import { engineConfig } from "../infra/stack-files.ts";
-import { DEV_OUTPUTS, installMocks, parentOf, providerOf, settle, shippedStacks, stackFileConfig, type Recorder, type Registration } from "./support.ts";
+import { DEV_OUTPUTS, installMocks, parentOf, parseShippedStack, providerOf, settle, shippedStacks, type Recorder, type Registration } from "./support.ts";
 
 const rec = installMocks({
     state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
@@ -71,7 +70,7 @@ test("every cloud and cluster object across the shipped stacks belongs to exactl
     const stacks = shippedStacks();
     assert.deepEqual(stacks, ["dev", "edge", "prod", "stage"]);
     for (const stack of stacks) {
-        const config: StackConfig = parseStackConfig(stack, engineConfig(stackFileConfig(stack)), () => "secret", () => "organization");
+        const config: StackConfig = parseShippedStack(stack);
         const before = rec.registrations.length;
         createPlatform(config, (k) => pulumi.secret(`secret-${k}`));
         await settle();

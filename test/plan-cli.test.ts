@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import type { PlanDiff } from "../scripts/lib/plan-diff.ts";
-import { readSecretsFile, stackNameProblem } from "../scripts/plan-stack.ts";
+import { stackNameProblem } from "../scripts/lib/cli.ts";
+import { readSecretsFile } from "../scripts/plan-stack.ts";
 import { runPlan, scratchRepo } from "./support.ts";
 
 test("--diff removes its temporary checkout on every way out: a bad ref, a missing stack, a failing stack", () => {

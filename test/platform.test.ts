@@ -4,15 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, secretReader } from "../infra/config.ts";
+import { secretReader } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
-import { assertWellFormedTree, installMocks, projectConfig, isSecretValue, one, settle, SUB, valueOf } from "./support.ts";
+import { assertWellFormedTree, installMocks, isSecretValue, one, parseStack as config, settle, SUB, valueOf } from "./support.ts";
 
 const rec = installMocks({ config: { "gitops-platform:connectorPat": "CANARY-pat-0f0f" }, secretKeys: ["gitops-platform:connectorPat"] });
 
-function config(stack: string, values: Record<string, unknown>) {
-    return parseStackConfig(stack, projectConfig(values), () => "secret", () => "organization");
-}
 const readSecret = (k: string) => pulumi.secret(`secret-${k}`);
 const flux = (url: string) => ({
     configurations: [{ name: "platform", url, branch: "main", kustomizations: [{ name: "apps", path: "apps" }] }],

@@ -7,10 +7,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { connectorValues } from "../components/connector.ts";
-import { parseStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
-import { engineConfig } from "../infra/stack-files.ts";
-import { DEV_OUTPUTS, installMocks, REPO_ROOT, settle, shippedStacks, stackFileConfig } from "./support.ts";
+import { DEV_OUTPUTS, installMocks, parseShippedStack, REPO_ROOT, settle, shippedStacks } from "./support.ts";
 
 const rec = installMocks({
     state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
@@ -58,7 +56,7 @@ function grantsOn(cell: string, repo: "app" | "gitops" | "org"): string {
 
 test("the provider token's row grants what every GitHub resource and lookup of the shipped stacks needs, on the right repo", async () => {
     for (const stack of shippedStacks()) {
-        createPlatform(parseStackConfig(stack, engineConfig(stackFileConfig(stack)), () => "secret", () => "organization"), (k) => pulumi.secret(`secret-${k}`));
+        createPlatform(parseShippedStack(stack), (k) => pulumi.secret(`secret-${k}`));
     }
     await settle();
     const used = new Set([

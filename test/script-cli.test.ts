@@ -44,12 +44,16 @@ function script(name: string, ...args: string[]): Promise<{ status: number | nul
 
 test("each script refuses bad usage with its usage line and exit 2, before doing anything", async () => {
     // The shapes of bad usage are covered above; here, that each script's parser is the shared one.
-    const [plan, makespan, workflows, stack] = await Promise.all([
+    const [plan, makespan, workflows, stack, makespanName] = await Promise.all([
         script("plan.ts", "dev", "--bogus"),
         script("estimate-makespan.ts", "dev", "--json", "--json"),
         script("check-workflows.ts", ".github/workflows", "--stack"),
         script("plan-stack.ts", "dev", "--root="),
+        // A stack name becomes part of a file path: refused before anything is planned.
+        script("estimate-makespan.ts", "../dev"),
     ]);
+    assert.equal(makespanName.status, 2);
+    assert.match(makespanName.stderr, /^invalid stack name "\.\.\/dev": /);
     assert.equal(plan.status, 2);
     assert.equal(plan.stderr, "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>]\n");
     assert.equal(makespan.status, 2);
@@ -58,5 +62,5 @@ test("each script refuses bad usage with its usage line and exit 2, before doing
     assert.equal(workflows.stderr, "usage: npm run check-workflows -- <workflows folder> --stack <stack> [--stacks-dir <dir>]\n");
     assert.equal(stack.status, 2);
     assert.equal(stack.stderr, "usage: plan-stack.ts <stack> [--root <dir>] [--secrets <file>] [--organization <org>]\n");
-    for (const r of [plan, makespan, workflows, stack]) assert.equal(r.stdout, "");
+    for (const r of [plan, makespan, workflows, stack, makespanName]) assert.equal(r.stdout, "");
 });

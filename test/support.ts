@@ -1,5 +1,6 @@
-// Shared test support: the mock runtime of scripts/lib/mock-runtime.ts with fixed answers for every
-// invoke and resource, fixtures, and the assertions the tests share.
+// Shared test support, the one module tests import: the mock runtime of scripts/lib/mock-runtime.ts
+// with fixed answers for every invoke and resource, and the assertions the tests share. Its parts in
+// support/ hold the fixed values (fixtures.ts) and config validation as the program does it (config.ts).
 //
 // What these tests do not prove: that ARM, the Kubernetes API or Helm accept the inputs. They prove the
 // program sends exactly the inputs, names, providers, parents and ordering the research says are
@@ -10,15 +11,19 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync }
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PROJECT } from "../infra/config.ts";
-import { engineConfig, listStacks, readStackFile } from "../infra/stack-files.ts";
+import { engineConfig } from "../infra/stack-files.ts";
 import { isInvokeToken, unknownInvoke, type InvokeResult, type InvokeToken } from "../scripts/lib/invokes.ts";
 import {
     byUrn, installRecorder, isSecretValue, parentOf, providerOf, settle, unwrap, urnOf, valueOf, type Invocation, type Recorder, type Registration,
 } from "../scripts/lib/mock-runtime.ts";
+import { stackFileConfig } from "./support/config.ts";
+import { aadKubeconfig, CALLER_OBJECT_ID, callerToken, certKubeconfig, REPO_ROOT, SUB } from "./support/fixtures.ts";
 
 export { byUrn, isSecretValue, parentOf, providerOf, settle, unwrap, valueOf, type Invocation, type Recorder, type Registration };
 
 export { PROJECT };
+export * from "./support/config.ts";
+export * from "./support/fixtures.ts";
 
 export type CallHandler<T extends InvokeToken = InvokeToken> = (inputs: Record<string, any>) => InvokeResult<T>;
 export type StateHandler = (r: { type: string; name: string; inputs: Record<string, any> }) => Record<string, any> | undefined;
@@ -45,28 +50,6 @@ export interface MockOptions {
     readonly githubTokenAccess?: "push" | "read";
     /** Further directory objects the role-assignment mock knows, object ID -> type. */
     readonly principals?: Readonly<Record<string, "User" | "Group" | "ServicePrincipal">>;
-}
-
-/** The subscription the mocks run in (getClientConfig, and every Azure ID they make up). */
-export const SUB = "11111111-1111-1111-1111-111111111111";
-
-/** The object ID the mocks give the identity running the program (getClientConfig). */
-export const CALLER_OBJECT_ID = "00000000-0000-0000-0000-0000000de910";
-
-/** An unsigned JWT with these claims, shaped like the Azure access tokens getClientToken returns. */
-export function fakeJwt(claims: Record<string, unknown>): string {
-    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    return `${part({ typ: "JWT", alg: "RS256" })}.${part(claims)}.c2lnbmF0dXJl`;
-}
-
-/**
- * The claims of an ARM token: a user's delegated token carries `scp` (and `idtyp: user`); a service
- * principal's app-only token carries neither `scp` nor `idtyp: user`.
- */
-export function callerToken(caller: "user" | "servicePrincipal"): string {
-    return caller === "user"
-        ? fakeJwt({ aud: "https://management.azure.com/", oid: CALLER_OBJECT_ID, scp: "user_impersonation", idtyp: "user" })
-        : fakeJwt({ aud: "https://management.azure.com/", oid: CALLER_OBJECT_ID, appid: "00000000-0000-0000-0000-00000000c11e", roles: [] });
 }
 
 /**
@@ -114,53 +97,6 @@ export const defaultCalls: { readonly [T in InvokeToken]: CallHandler<T> } = {
         loginServer: `${i.registryName.toLowerCase()}.azurecr.io`,
     }),
 };
-
-/** The kubeconfig AKS hands out for an Entra ID cluster: kubelogin in devicecode mode. */
-export function aadKubeconfig(cluster: string): string {
-    return [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        `- name: ${cluster}`,
-        "  cluster:",
-        `    server: https://${cluster}.hcp.westeurope.azmk8s.io:443`,
-        "contexts:",
-        `- name: ${cluster}`,
-        "  context:",
-        `    cluster: ${cluster}`,
-        `    user: clusterUser_rg_${cluster}`,
-        `current-context: ${cluster}`,
-        "users:",
-        `- name: clusterUser_rg_${cluster}`,
-        "  user:",
-        "    exec:",
-        "      apiVersion: client.authentication.k8s.io/v1beta1",
-        "      command: kubelogin",
-        "      args:",
-        "      - get-token",
-        "      - --environment",
-        "      - AzurePublicCloud",
-        "      - --server-id",
-        "      - 6dae42f8-4368-4678-94ff-3960e28e3630",
-        "      - --client-id",
-        "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
-        "      - --tenant-id",
-        "      - 22222222-2222-2222-2222-222222222222",
-        "      - --login",
-        "      - devicecode",
-        "",
-    ].join("\n");
-}
-
-export function certKubeconfig(cluster: string): string {
-    return [
-        "apiVersion: v1",
-        "kind: Config",
-        `clusters: [{name: ${cluster}, cluster: {server: "https://${cluster}.example:443"}}]`,
-        `users: [{name: admin, user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}}]`,
-        "",
-    ].join("\n");
-}
 
 /** The ID the mocks give a resource: ARM-shaped for Azure resources. */
 export function mockId(type: string, name: string): string {
@@ -286,7 +222,6 @@ export function duplicates(rec: Recorder): string[] {
     return [...counts].filter(([, n]) => n > 1).map(([k]) => k);
 }
 
-/** The registration whose URN is `urn`. */
 /** True when `from` waits for `to`. */
 export function dependsOn(rec: Recorder, from: Registration, to: Registration): boolean {
     return from.dependencies.some((d) => byUrn(rec, d) === to);
@@ -317,26 +252,6 @@ export function assertWellFormedTree(rec: Recorder, topLevel: (r: Registration) 
 // ---------------------------------------------------------------------------------------------
 // Running the real entry point for a stack file.
 // ---------------------------------------------------------------------------------------------
-
-export const REPO_ROOT = path.join(__dirname, "..");
-
-/** Top-level keys as a stack file would give them: `<project>:<key>` -> the string the engine passes. */
-export function projectConfig(values: Record<string, unknown>): Record<string, string> {
-    return engineConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, v])));
-}
-
-/** The stacks that ship in stacks/, by file name. */
-export function shippedStacks(): string[] {
-    return listStacks(path.join(REPO_ROOT, "stacks"));
-}
-
-/**
- * A stack file's config as the engine would hand it to the program: `<project>:<key>` -> value.
- * `secure:` values can't be decrypted without the CLI, so they are dropped; tests supply secrets.
- */
-export function stackFileConfig(stack: string): Record<string, unknown> {
-    return readStackFile(path.join(REPO_ROOT, "stacks"), stack).values;
-}
 
 export interface StackRun {
     readonly rec: Recorder;
@@ -375,33 +290,6 @@ export async function runStack(
     await settle();
     return { rec, outputs, secretOutputs };
 }
-
-/**
- * What the dev stack exports. stack-dev.test.ts asserts the real program produces exactly this, and
- * stack-stage.test.ts serves it as dev's StackReference outputs, so the two can't drift apart.
- */
-export const DEV_OUTPUTS = {
-    ownerStack: "organization/gitops-platform/dev",
-    clusterKind: "aks",
-    clusterName: "arc-cicd-cluster",
-    clusterResourceGroup: "arc-cicd-demo",
-    clusterId: `/subscriptions/${SUB}/mock/arc-cicd-cluster-aks`,
-    clusterRp: "Microsoft.ContainerService",
-    clusterResourceName: "managedClusters",
-    appNamespaces: ["dev", "stage"],
-    oidcIssuerUrl: "https://oidc.example/arc-cicd-cluster/",
-    registryName: "arccicddemoacr",
-    registryLoginServer: "arccicddemoacr.azurecr.io",
-    registryId: `/subscriptions/${SUB}/mock/arccicddemoacr-acr`,
-    fluxExtensionName: "flux",
-    fluxObjects: { "cluster-config": { namespace: "flux-system", gitRepository: "cluster-config", kustomizations: ["cluster-config-cluster-config"] } },
-    connectorAddress: "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase",
-    githubRepository: "your-github-org/arc-cicd-demo-src",
-    githubEnvironment: "az-vote-app-dev",
-    ciClientId: "client-of-arc-cicd-demo-src-ci-app",
-    ciPrincipalId: "sp-of-arc-cicd-demo-src-ci-sp",
-    ciMode: "clientSecret",
-};
 
 /** Stack-level resources: the components, a created resource group, the GitHub provider, stack references. */
 export const isTopLevel = (r: Registration): boolean =>

@@ -31,3 +31,9 @@ export function parseCommandLine<S extends OptionSpec>(argv: readonly string[], 
     }
     return { values: values as CommandLine<S>["values"], positionals: parsed.positionals };
 }
+
+/** Why `name` can't be a stack name, or undefined if it can: it becomes part of a file path. */
+export function stackNameProblem(name: string): string | undefined {
+    if (/^[A-Za-z0-9_.-]+$/.test(name) && name !== "." && !name.includes("..")) return undefined;
+    return `invalid stack name ${JSON.stringify(name)}: a stack name is letters, digits, '_', '.' and '-' only, with no path separators and no '..'`;
+}
