@@ -58,6 +58,12 @@ test("the JSON Schema refuses what the program refuses: a bad name, a secret in 
     assert.ok(errorsFor((c) => (c["gitops-platform:connectorPat"] = "plain-text")).some((e) => e.startsWith("/config/gitops-platform:connectorPat must be object")));
     assert.ok(errorsFor((c) => (c["gitops-platform:clusterr"] = { mode: "aks" })).some((e) => e.startsWith("/config/gitops-platform:clusterr")));
     assert.ok(errorsFor((c) => (c["gitops-platform:flux"].configurations[0].kustomizations = [])).some((e) => e.includes("kustomizations must NOT have fewer than 1 items")));
+    // A stack on another stack's cluster sets only cluster and github, as the program says.
+    const stage = YAML.parse(read("stacks/Pulumi.stage.yaml")) as { config: Record<string, unknown> };
+    assert.ok(validate(stage), JSON.stringify(validate.errors));
+    stage.config["gitops-platform:registry"] = dev.config["gitops-platform:registry"];
+    assert.equal(validate(stage), false);
+    assert.ok((validate.errors ?? []).some((e) => e.keyword === "not" && e.instancePath === "/config"), JSON.stringify(validate.errors));
     // Another package's keys and secure values pass.
     const ok = structuredClone(dev);
     ok.config["azure-native:location"] = "westeurope";

@@ -1,7 +1,7 @@
 // The validated config with every derived value resolved once: parsed repo URLs, the configuration the
 // app's manifests go through with its branch and folder, the connector's app repo, qualified stack
 // names. Nothing downstream re-parses a URL or re-derives a default.
-import { parseGitRepoUrl, type GitRepo } from "../../components/flux.ts";
+import { gitHost, parseGitRepoUrl, type GitRepo } from "../../components/flux.ts";
 import { APP } from "../app-profile.ts";
 import { qualifiedStack, shortStack } from "./names.ts";
 import type { ParsedConnector, ParsedFluxConfiguration, ParsedGitHub, ParsedOwnerStack } from "./schema.ts";
@@ -83,7 +83,7 @@ export type StackConfig = OwnerStackConfig | SharedStackConfig;
 
 export function resolveFluxConfiguration(fc: ParsedFluxConfiguration): FluxConfigurationConfig {
     // The schema has checked the URL (gitUrlProblem), so it parses.
-    return { ...fc, repo: parseGitRepoUrl(fc.url), host: new URL(fc.url).hostname };
+    return { ...fc, repo: parseGitRepoUrl(fc.url), host: gitHost(fc.url) };
 }
 
 /** `connector.configuration` (checked to exist), else the first configuration. */

@@ -2,7 +2,7 @@
 // program validates with, so neither can drift from it. `npm run config-reference` writes them;
 // test/config-reference.test.ts fails when the committed copies are stale.
 import { z } from "zod";
-import { PROJECT, SECTION_SCHEMAS, TOP_LEVEL_KEYS } from "../../infra/config.ts";
+import { PROJECT, SECTION_SCHEMAS, SHARED_KEYS, TOP_LEVEL_KEYS } from "../../infra/config.ts";
 
 type Json = Record<string, any>;
 
@@ -42,6 +42,9 @@ export function stackFileSchema(): Json {
                     [`^(?!${PROJECT}:)[A-Za-z0-9_.-]+:.+$`]: { description: "Another package's config, e.g. azure-native:location." },
                 },
                 additionalProperties: false,
+                // A stack on another stack's cluster sets only what SHARED_KEYS lists; the owner sets the rest.
+                if: { properties: { [`${PROJECT}:cluster`]: { properties: { mode: { const: "shared" } }, required: ["mode"] } }, required: [`${PROJECT}:cluster`] },
+                then: { propertyNames: { not: { enum: TOP_LEVEL_KEYS.filter((k) => !SHARED_KEYS.includes(k)).map((k) => `${PROJECT}:${k}`) } } },
             },
             secretsprovider: { type: "string" },
             encryptedkey: { type: "string" },
