@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { urlUserinfoProblem } from "./credentials.ts";
 import { EXTENSION_NAMESPACE } from "./flux.ts";
-import { forwardedDependsOn } from "./options.ts";
+import { forwardedDependsOn, kubernetesProviderProblems } from "./options.ts";
 import { refuseInvalidArgs, type Problem } from "./problems.ts";
 
 /** Chart 1.2.1 names its Service `gitops-connector` whatever the release is called. */
@@ -178,7 +178,7 @@ export class GitOpsConnector extends pulumi.ComponentResource {
     public readonly address: string;
 
     constructor(name: string, args: GitOpsConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
-        refuseInvalidArgs("GitOps Connector", name, connectorProblems(args));
+        refuseInvalidArgs("GitOps Connector", name, [...connectorProblems(args), ...kubernetesProviderProblems(opts)]);
         super("gitops:connector:GitOpsConnector", name, {}, opts);
         const namespace = args.namespace ?? CONNECTOR_DEFAULTS.namespace;
         // No provider of their own: children inherit the one the options give for the kubernetes package.

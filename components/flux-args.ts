@@ -290,7 +290,11 @@ export interface FluxArgs {
  * Everything the Flux component refuses, by argument: each configuration's problems, a configuration
  * name used twice (both would be the same ARM resource), and the extension's.
  */
-export function fluxProblems(args: Pick<FluxArgs, "extension" | "configurations">): Problem[] {
+export function fluxProblems(args: {
+    readonly extension: FluxExtensionArgs;
+    /** The configurations as fluxConfigurationProblems reads them: the stack config's too, whose auth names secrets. */
+    readonly configurations: readonly Parameters<typeof fluxConfigurationProblems>[0][];
+}): Problem[] {
     const problems: Problem[] = [];
     const seen = new Set<string>();
     args.configurations.forEach((fc, i) => {

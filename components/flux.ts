@@ -4,7 +4,7 @@ import * as kc from "@pulumi/azure-native/kubernetesconfiguration";
 import type * as azinputs from "@pulumi/azure-native/types/input";
 import { EXTENSION_NAMESPACE, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxProblems, kustomizationObjectName } from "./flux-args.ts";
 import type { FluxArgs, FluxConfigurationArgs, FluxExtensionArgs, GitAuth } from "./flux-args.ts";
-import { forwardedDependsOn } from "./options.ts";
+import { forwardedDependsOn, withoutDependsOn } from "./options.ts";
 import { refuseInvalidArgs } from "./problems.ts";
 
 export * from "./flux-args.ts";
@@ -109,7 +109,7 @@ export class Flux extends pulumi.ComponentResource {
 
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
         refuseInvalidArgs("Flux", name, fluxProblems(args));
-        super("gitops:flux:Flux", name, {}, opts);
+        super("gitops:flux:Flux", name, {}, withoutDependsOn(opts));
 
         const target = args.cluster;
         const ext = args.extension;

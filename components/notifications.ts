@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EXTENSION_NAMESPACE, type FluxObjects } from "./flux.ts";
-import { forwardedDependsOn } from "./options.ts";
+import { forwardedDependsOn, kubernetesProviderProblems } from "./options.ts";
+import { refuseInvalidArgs } from "./problems.ts";
 
 /**
  * microsoft.flux >= 1.23 removed notification v1beta1 and deprecates v1beta2; v1beta3 is the storage
@@ -74,6 +75,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
     public readonly namespacePatch: k8s.core.v1.NamespacePatch | undefined;
 
     constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        refuseInvalidArgs("FluxNotifications", name, kubernetesProviderProblems(opts));
         super("gitops:notifications:FluxNotifications", name, {}, opts);
         const objectName = args.objectName ?? NOTIFICATION_DEFAULTS.objectName;
         const namespace = args.objects.namespace;

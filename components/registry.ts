@@ -7,7 +7,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as azuread from "@pulumi/azuread";
 import * as k8s from "@pulumi/kubernetes";
 import { BuiltInRoles, roleDefinitionId } from "./azure.ts";
-import { forwardedDependsOn } from "./options.ts";
+import { forwardedDependsOn, kubernetesProviderProblems, withoutDependsOn } from "./options.ts";
 import { at, hoursRule, oneOfProblem, patternProblem, refuseInvalidArgs, type PatternRule, type Problem } from "./problems.ts";
 
 /** Name of the image pull secret written into each app namespace on non-AKS clusters. */
@@ -113,10 +113,10 @@ export class Registry extends pulumi.ComponentResource {
     public readonly pullSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-        refuseInvalidArgs("Registry", name, registryProblems(args));
-        super("gitops:registry:Registry", name, {}, opts);
+        refuseInvalidArgs("Registry", name, [...registryProblems(args), ...(args.attach.kind === "pullSecret" ? kubernetesProviderProblems(opts) : [])]);
         // The caller's dependsOn holds back what goes into the cluster (the pull secrets wait for the
         // namespaces Flux creates), not the registry and its grants: those start at once, beside Flux.
+        super("gitops:registry:Registry", name, {}, withoutDependsOn(opts));
         const inCluster = (...more: pulumi.Resource[]) => forwardedDependsOn(opts, ...more);
 
         if (args.mode === "create") {
@@ -197,7 +197,8 @@ export class Registry extends pulumi.ComponentResource {
                 new k8s.core.v1.ServiceAccountPatch(
                     `${name}-default-sa-${ns}`,
                     { metadata: { name: "default", namespace: ns }, imagePullSecrets: [{ name: PULL_SECRET_NAME }] },
-                    { parent: this, dependsOn: inCluster(secret) },
+                    // The secret waits for the caller's dependsOn already.
+                    { parent: this, dependsOn: [secret] },
                 );
                 pullSecrets[ns] = secret;
             }

@@ -4,16 +4,18 @@
 // is a second profile of the same shape.
 
 /** The secrets the sample app's workflows read, by their tutorial names; each name is configurable. */
-export const SECRET_KEYS = [
+const AZURE_VOTE_SECRETS = [
     "AZURE_CREDENTIALS", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "AZ_ACR_NAME", "AZURE_VOTE_IMAGE_REPO",
     "MANIFESTS_REPO", "MANIFESTS_BRANCH", "MANIFESTS_FOLDER", "VOTE_APP_TITLE", "DEMO_APP_URL", "SYSTEM_LABEL", "PAT",
     "AKS_RESOURCE_GROUP", "AKS_NAME", "ENVIRONMENT_NAME", "TARGET_NAMESPACE",
 ] as const;
-export type SecretKey = (typeof SECRET_KEYS)[number];
+export type SecretKey = (typeof AZURE_VOTE_SECRETS)[number];
 
 export interface AppProfile {
     /** The profile's name, as docs and messages call it. */
     readonly name: string;
+    /** Every Actions secret the app's workflows read, by its default name (github.secretNames renames them). */
+    readonly secretKeys: typeof AZURE_VOTE_SECRETS;
     /** The app repo's name in the tutorial (forked under github.owner). */
     readonly appRepo: string;
     /** Repository inside the registry that the CI build pushes to (`az acr build -t <repo>/...`). */
@@ -38,6 +40,7 @@ export interface AppProfile {
 /** Azure/arc-cicd-demo-src, the tutorial's app: its workflows and what each job reads. */
 export const AZURE_VOTE: AppProfile = {
     name: "azure-vote",
+    secretKeys: AZURE_VOTE_SECRETS,
     appRepo: "arc-cicd-demo-src",
     imageRepository: "azvote",
     environment: (stack) => `az-vote-app-${stack}`,

@@ -8,4 +8,4 @@ export { loadStackConfig, parseStackConfig, requiredSecrets, secretReader } from
 export type {
     FluxConfigurationConfig, GitHubConfig, GitHubRepositoryConfig, ManifestsConfig, ManifestsRepo, OwnerStackConfig, SharedStackConfig, StackConfig, StackName,
 } from "./config/resolve.ts";
-export { SECRET_KEYS, type SecretKey } from "./app-profile.ts";
+export { APP, type SecretKey } from "./app-profile.ts";

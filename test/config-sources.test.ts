@@ -269,3 +269,19 @@ test("knownHosts lines must be real known_hosts entries of a key type Flux verif
 test("Azure Repos SSH URLs are recognised too", () => {
     assert.deepEqual(parseGitRepoUrl("ssh://git@ssh.dev.azure.com/v3/o/p/r"), { kind: "azdo", organization: "o", project: "p", repo: "r" });
 });
+
+test("problems come configuration by configuration, the Flux rules and the auth checks together, then the extension's", () => {
+    const v = valid();
+    const first = v.flux.configurations[0];
+    v.flux.configurations = [
+        { ...first, auth: { type: "ssh" } },
+        { ...first, url: "https://github.com/org/other", syncIntervalInSeconds: 99_999_999_999 },
+    ];
+    v.flux.extension = { settings: { "multiTenancy.enforce": "false" } };
+    assert.deepEqual(problems(v, { connectorPat: "secret", gitSshPrivateKey: "secret" }), [
+        "gitops-platform:flux.configurations[0].url: SSH auth needs an ssh:// URL (e.g. ssh://git@github.com/<owner>/<repo>), got https://github.com/org/arc-cicd-demo-gitops",
+        "gitops-platform:flux.configurations[1].name: duplicate Flux configuration name 'cluster-config'",
+        "gitops-platform:flux.configurations[1].syncIntervalInSeconds: expected whole seconds from 1 to 9223372036 (Flux's longest duration), got 99999999999",
+        "gitops-platform:flux.extension.settings.multiTenancy.enforce: set this through flux.extension.controllers / multiTenancy",
+    ]);
+});

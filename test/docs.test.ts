@@ -15,7 +15,6 @@ const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), "utf8");
 const README = "README.md";
 /** The reference pages, as paths from the repository root. */
 const DOCS = readdirSync(path.join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f));
-/** Generated from the config schema in a separate step: a link to it may precede the file. */
 
 /** Every .ts file under a folder, at any depth. */
 function tsFiles(dir: string): string[] {

@@ -8,6 +8,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { builtinModules } from "node:module";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -61,6 +62,7 @@ try {
 pulumi.all([registry.loginServer, connector.release.urn, connector.patSecret.urn]).apply(() => setTimeout(() => {
     console.log(JSON.stringify({
         resolved: require.resolve("@gitops-platform/components"),
+        exports: Object.keys(c).sort(),
         defaults: { registry: c.REGISTRY_DEFAULTS, connector: c.CONNECTOR_DEFAULTS },
         nameProblem: c.registryNameProblem("arc-demo-acr"),
         refused,
@@ -110,6 +112,19 @@ test("npm pack builds the components; a scratch program installs the tarball off
     assert.ok(existsSync(path.join(installed, installedManifest.main)), `main ${installedManifest.main} is in the package`);
     assert.ok(existsSync(path.join(installed, installedManifest.types)), `types ${installedManifest.types} is in the package`);
     assert.ok(!existsSync(path.join(installed, "registry.ts")), "the package ships JavaScript, not the sources");
+    // Every package the built code requires is a dependency or a peer: the repository's node_modules,
+    // which the scratch program also sees, would hide a missing one at run time.
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    const dist = path.join(installed, "dist");
+    const required = new Set(
+        readdirSync(dist)
+            .filter((f) => f.endsWith(".js"))
+            .flatMap((f) => [...readFileSync(path.join(dist, f), "utf8").matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]))
+            .map((id) => (id.startsWith("@") ? id.split("/").slice(0, 2).join("/") : id.split("/")[0]))
+            .filter((id) => !id.startsWith("node:") && !builtinModules.includes(id)),
+    );
+    assert.ok(required.size >= 5, `found ${[...required].join(", ")}`);
+    for (const id of required) assert.ok(declared.has(id), `dist requires ${id}, which package.json doesn't declare`);
 
     writeFileSync(path.join(app, "index.js"), PROGRAM);
     writeFileSync(path.join(app, "index.ts"), TYPED);
@@ -122,6 +137,11 @@ test("npm pack builds the components; a scratch program installs the tarball off
 
     const result = JSON.parse(out.trim().split("\n").pop()!);
     assert.equal(result.resolved, path.join(installed, "dist", "index.js"), "the program runs the installed package");
+    // The package exports everything every component module exports: index.ts leaves none out.
+    const modules = readdirSync(sources).filter((f) => f.endsWith(".ts") && f !== "index.ts");
+    const expected = new Set<string>();
+    for (const f of modules) for (const k of Object.keys(await import(path.join(sources, f)))) if (k !== "default" && k !== "module.exports") expected.add(k);
+    assert.deepEqual(result.exports, [...expected].sort());
     const byName = (type: string, name: string) => result.registrations.filter((r: any) => r.type === type && r.name === name);
     assert.equal(byName("gitops:registry:Registry", "acr").length, 1);
     const [acr] = byName("azure-native:containerregistry:Registry", "acr-acr");

@@ -133,9 +133,9 @@ test("a --secrets file that isn't a JSON object is refused: exit 2, one line, no
 });
 
 test("stack names that aren't plain names are refused with exit 2 before any file is read", () => {
-    const why = "a stack name is letters, digits, '_', '.' and '-' only, with no path separators and no '..'";
+    const why = "a stack name is letters, digits, '_', '.' and '-' only, not starting with '-', with no path separators and no '..'";
     for (const name of ["dev", "prod-eu_2", "v1.2"]) assert.equal(stackNameProblem(name), undefined, name);
-    const bad = ["x/../../stacks/Pulumi.dev", "../dev", "dev/", "/etc/passwd", "a/b", "a\\b", ".", "..", "a..b", "dev stack", "dév", "dev\n", ""];
+    const bad = ["x/../../stacks/Pulumi.dev", "../dev", "dev/", "/etc/passwd", "a/b", "a\\b", ".", "..", "a..b", "dev stack", "dév", "dev\n", "", "-x", "--all"];
     for (const name of bad) assert.equal(stackNameProblem(name), `invalid stack name ${JSON.stringify(name)}: ${why}`);
     // "x/../../stacks/Pulumi.dev" used to resolve to stacks/Pulumi.dev.yaml and plan dev under another name.
     // stackNameProblem above covers every shape; the command line is checked once.

@@ -128,7 +128,11 @@ test("invalid registry arguments throw before anything is registered", async () 
     assert.throws(
         () => new Registry("bad3", { mode: "existing", registryName: "okname", resourceGroupName: "rg", attach: { kind: "pullSecret", namespaces: [], credentialLifetime: "1 year" } }),
         (e: pulumi.InputPropertiesError) => {
-            assert.deepEqual(e.errors, [{ propertyPath: "attach.credentialLifetime", reason: "expected hours, such as 8760h" }]);
+            assert.deepEqual(e.errors, [
+                { propertyPath: "attach.credentialLifetime", reason: "expected hours, such as 8760h" },
+                // Pull secrets go into a cluster: without its provider they would go wherever ~/.kube/config points.
+                { propertyPath: "opts.provider", reason: "expected a Kubernetes provider (opts.provider or opts.providers): the cluster's, e.g. Cluster.provider" },
+            ]);
             return true;
         },
     );

@@ -1,7 +1,7 @@
 // What the schema can't express about the github section: who owns the repository level, whether the
 // app's contract can be met by the GitOps repo, and the environment's protection rules.
 import { environmentProtectionProblems } from "../../components/github.ts";
-import { APP, SECRET_KEYS } from "../app-profile.ts";
+import { APP } from "../app-profile.ts";
 import { key, shortStack } from "./names.ts";
 import { resolveEnvironment, type FluxConfigurationConfig, type ManifestsConfig } from "./resolve.ts";
 import type { ParsedGitHub, ParsedOwnerStack } from "./schema.ts";
@@ -46,7 +46,7 @@ export function checkGitHub(g: ParsedGitHub, c: GitHubContext): string[] {
         problems.push(`${key("github", "repositoryStack")}: names this stack; set github.repository instead`);
     }
     const renamed = new Map<string, string[]>();
-    for (const k of SECRET_KEYS) {
+    for (const k of APP.secretKeys) {
         const n = g.secretNames[k] ?? k;
         renamed.set(n, [...(renamed.get(n) ?? []), k]);
     }

@@ -2,21 +2,20 @@
 // sections. Each problem is "key path: message"; the rules themselves belong to the components.
 import { aksSettingsProblems } from "../../components/cluster.ts";
 import { connectorProblems } from "../../components/connector.ts";
-import { EXTENSION_NAMESPACE, fluxConfigurationProblems, fluxExtensionProblems } from "../../components/flux.ts";
+import { EXTENSION_NAMESPACE, fluxProblems } from "../../components/flux.ts";
 import { key } from "./names.ts";
 import type { FluxConfigurationConfig } from "./resolve.ts";
 import type { ParsedOwnerStack } from "./schema.ts";
 
 export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfigurationConfig[]): string[] {
+    // The Flux component's own rules (each configuration's, a name used twice, the extension's), reported
+    // configuration by configuration with the auth checks below, then the extension's.
+    const flux = fluxProblems(c.flux);
+    const ofConfiguration = (i: number) => flux.filter((p) => p.path[0] === "configurations" && p.path[1] === i);
     const problems: string[] = [];
-    const seen = new Set<string>();
     configs.forEach((fc, i) => {
         const at = (...p: (string | number)[]) => key("flux", "configurations", i, ...p);
-        if (seen.has(fc.name)) problems.push(`${at("name")}: duplicate Flux configuration name '${fc.name}'`);
-        seen.add(fc.name);
-
-        for (const p of fluxConfigurationProblems(fc)) problems.push(`${at(...p.path)}: ${p.message}`);
-
+        for (const p of ofConfiguration(i)) problems.push(`${key("flux", ...p.path)}: ${p.message}`);
         const isSsh = fc.url.startsWith("ssh://");
         const sshAuth = fc.auth.type === "ssh" || fc.auth.type === "githubDeployKey";
         if (sshAuth && !isSsh) {
@@ -37,8 +36,7 @@ export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfi
             problems.push(`${at("auth", "knownHosts")}: expected the host keys of ${fc.host} (only github.com's are built in)`);
         }
     });
-
-    for (const p of fluxExtensionProblems(c.flux.extension)) problems.push(`${key("flux", "extension", ...p.path)}: ${p.message}`);
+    for (const p of flux.filter((x) => x.path[0] !== "configurations")) problems.push(`${key("flux", ...p.path)}: ${p.message}`);
 
     if (c.connector.enabled) problems.push(...checkConnector(c, configs));
 

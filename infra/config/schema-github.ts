@@ -4,7 +4,7 @@ import { CI_IDENTITY_DEFAULTS, CI_IDENTITY_MODES, CI_REF_RULE, SECRET_LIFETIME_R
 import {
     ALLOWED_ACTIONS, APP_REPOSITORY_DEFAULTS, ENVIRONMENT_BRANCH_RULES, ENVIRONMENT_DEFAULTS, GITHUB_LOGIN_RULE, GITHUB_OWNER_RULE, RESERVED_SECRET_PREFIX, SECRET_NAME_RULE, TEAM_SLUG_RULE, WORKFLOW_PERMISSIONS,
 } from "../../components/github.ts";
-import { APP, SECRET_KEYS } from "../app-profile.ts";
+import { APP } from "../app-profile.ts";
 import { dnsLabel, ruled, secretKey, stackName } from "./fields.ts";
 
 const GitHubRepositoryScopeSchema = z
@@ -106,7 +106,7 @@ export const GitHubSchema = z
         environment: GitHubEnvironmentSchema.prefault({}),
         secretNames: z
             .partialRecord(
-                z.enum(SECRET_KEYS),
+                z.enum(APP.secretKeys),
                 ruled(SECRET_NAME_RULE).refine((n) => !n.startsWith(RESERVED_SECRET_PREFIX.prefix), RESERVED_SECRET_PREFIX.message),
             )
             .default({})

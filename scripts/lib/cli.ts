@@ -34,6 +34,7 @@ export function parseCommandLine<S extends OptionSpec>(argv: readonly string[], 
 
 /** Why `name` can't be a stack name, or undefined if it can: it becomes part of a file path. */
 export function stackNameProblem(name: string): string | undefined {
-    if (/^[A-Za-z0-9_.-]+$/.test(name) && name !== "." && !name.includes("..")) return undefined;
-    return `invalid stack name ${JSON.stringify(name)}: a stack name is letters, digits, '_', '.' and '-' only, with no path separators and no '..'`;
+    // A leading '-' would be read as an option by the scripts a name is passed on to.
+    if (/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(name) && name !== "." && !name.includes("..")) return undefined;
+    return `invalid stack name ${JSON.stringify(name)}: a stack name is letters, digits, '_', '.' and '-' only, not starting with '-', with no path separators and no '..'`;
 }
