@@ -29,6 +29,8 @@ export type CallHandler<T extends InvokeToken = InvokeToken> = (inputs: Record<s
 export type StateHandler = (r: { type: string; name: string; inputs: Record<string, any> }) => Record<string, any> | undefined;
 
 export interface MockOptions {
+    /** The project name the engine reports. Default: the program's, PROJECT. */
+    readonly project?: string;
     readonly stack?: string;
     readonly preview?: boolean;
     /** `<project>:<key>` -> value; objects are JSON-encoded as the engine does. */
@@ -158,7 +160,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
     };
     const directory: Record<string, string> = { [CALLER_OBJECT_ID]: caller === "user" ? "User" : "ServicePrincipal", ...(options.principals ?? {}) };
     return installRecorder({
-        project: PROJECT,
+        project: options.project ?? PROJECT,
         stack: options.stack ?? "test",
         organization: "organization",
         preview: options.preview ?? false,
