@@ -2,6 +2,7 @@
 // Flux would refuse, shared with the stack config schema.
 import type * as pulumi from "@pulumi/pulumi";
 import type * as kc from "@pulumi/azure-native/kubernetesconfiguration";
+import { extensionVersionProblem } from "./flux-versions.ts";
 import { gitUrlProblem, knownHostsProblems } from "./git.ts";
 import { at, oneOfProblem, patternProblem, under, type PatternRule, type Problem } from "./problems.ts";
 
@@ -45,7 +46,10 @@ export const FLUX_EXTENSION_DEFAULTS = {
 export interface FluxExtensionArgs {
     /** Extension resource name. Default `flux`, as the CLI and portal name it. */
     readonly name?: string;
-    /** Pinned version; when set, minor auto-upgrade is off. */
+    /**
+     * Pinned version; when set, minor auto-upgrade is off. Must be a release of the newest three minor
+     * releases in FLUX_EXTENSION_RELEASES (flux-versions.ts). Default: none, auto-upgrade on the train.
+     */
     readonly version?: string;
     /** Release train when auto-upgrading. Default `Stable`. */
     readonly releaseTrain?: (typeof FLUX_RELEASE_TRAINS)[number];
@@ -57,11 +61,12 @@ export interface FluxExtensionArgs {
     readonly settings?: Readonly<Record<string, string>>;
 }
 
-/** A pinned extension version. */
+/** The shape of a pinned extension version; the schema carries it, the window is checked after. */
 export const FLUX_EXTENSION_VERSION_RULE: PatternRule = { pattern: /^\d+\.\d+\.\d+$/, message: "expected a version such as 1.24.1" };
 
+/** A pinned version's shape, then whether it is a known release inside Microsoft's support window. */
 export function fluxExtensionVersionProblem(version: string): string | undefined {
-    return patternProblem(FLUX_EXTENSION_VERSION_RULE, version);
+    return patternProblem(FLUX_EXTENSION_VERSION_RULE, version) ?? extensionVersionProblem(version);
 }
 
 /**

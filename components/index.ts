@@ -8,6 +8,8 @@ export * from "./connector.ts";
 export * from "./credentials.ts";
 // Also the Flux arguments and rules (flux-args.ts) and the Git URL and known_hosts rules (git.ts).
 export * from "./flux.ts";
+// The known microsoft.flux releases, the supported window and the upgrade steps.
+export * from "./flux-versions.ts";
 export * from "./github.ts";
 export * from "./notifications.ts";
 export * from "./options.ts";

@@ -6,6 +6,7 @@ import { looksLikeSecretValue } from "../../components/credentials.ts";
 import {
     FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, gitUrlProblem, KNOWN_HOST_KEY_TYPES, SUBSTITUTE_FROM_KINDS,
 } from "../../components/flux.ts";
+import { supportedWindow } from "../../components/flux-versions.ts";
 import { dnsLabel, ruled, secretKey } from "./fields.ts";
 
 const ControllersSchema = z
@@ -22,7 +23,7 @@ const ControllersSchema = z
 const ExtensionSchema = z
     .strictObject({
         name: dnsLabel.default(FLUX_EXTENSION_DEFAULTS.name).describe("The extension resource name; `flux` is what the CLI and the portal use."),
-        version: ruled(FLUX_EXTENSION_VERSION_RULE).optional().describe("Pin a version (turns minor auto-upgrade off). Unset: auto-upgrade minor versions on releaseTrain."),
+        version: ruled(FLUX_EXTENSION_VERSION_RULE).optional().describe(`Pin a version (turns minor auto-upgrade off); it must be a known release inside Microsoft's support window (${supportedWindow()}). Unset: auto-upgrade minor versions on releaseTrain.`),
         releaseTrain: z.enum(FLUX_RELEASE_TRAINS).default(FLUX_EXTENSION_DEFAULTS.releaseTrain),
         controllers: ControllersSchema.prefault({}),
         multiTenancy: z.boolean().default(FLUX_EXTENSION_DEFAULTS.multiTenancy).describe("`multiTenancy.enforce`: on by default in the extension."),

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { extensionUpgradeNotes, type ExtensionUpgradeNote } from "../../components/flux-versions.ts";
 import { SECRET, stripFingerprints, type PlannedResource, type StackPlan } from "./plan-model.ts";
 import { InputError, Interrupted, PlanError } from "./plan-run.ts";
 
@@ -23,6 +24,15 @@ export interface ResourceChange {
     readonly changes: readonly FieldChange[];
 }
 
+/** A microsoft.flux extension whose pinned version changes in a way that needs care. */
+export interface ExtensionUpgrade {
+    readonly key: string;
+    /** The pinned version on each side; absent: minor auto-upgrade. */
+    readonly from?: string;
+    readonly to?: string;
+    readonly notes: readonly ExtensionUpgradeNote[];
+}
+
 export interface PlanDiff {
     readonly stack: string;
     readonly ref: string;
@@ -31,6 +41,28 @@ export interface PlanDiff {
     readonly changed: readonly ResourceChange[];
     /** Stack outputs that differ. */
     readonly outputs: readonly FieldChange[];
+    /** Extension version changes that skip a required step, cross an API removal, downgrade or (un)pin. */
+    readonly extensionUpgrades: readonly ExtensionUpgrade[];
+}
+
+/** The pinned version of a microsoft.flux extension, or undefined with auto-upgrade on. */
+function pinnedFluxVersion(r: PlannedResource): string | undefined {
+    // ARM takes `version` only with minor auto-upgrade off, so the component sends it only for a pin.
+    return typeof r.inputs.version === "string" ? r.inputs.version : undefined;
+}
+
+/** What each microsoft.flux extension present on both sides goes through to reach its new version. */
+function extensionUpgrades(old: ReadonlyMap<string, PlannedResource>, now: ReadonlyMap<string, PlannedResource>): ExtensionUpgrade[] {
+    const upgrades: ExtensionUpgrade[] = [];
+    for (const [key, r] of now) {
+        const o = old.get(key);
+        const isFlux = (x: PlannedResource) => x.type === "azure-native:kubernetesconfiguration:Extension" && x.inputs.extensionType === "microsoft.flux";
+        if (!o || !isFlux(o) || !isFlux(r)) continue;
+        const [from, to] = [pinnedFluxVersion(o), pinnedFluxVersion(r)];
+        const notes = extensionUpgradeNotes(from, to);
+        if (notes.length > 0) upgrades.push({ key, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), notes });
+    }
+    return upgrades;
 }
 
 /** Leaf paths of a value: objects by key, arrays of objects by index; scalars and lists of scalars whole. */
@@ -79,6 +111,7 @@ export function diffPlans(stack: string, ref: string, before: StackPlan | undefi
         removed: [...old.keys()].filter((k) => !now.has(k)).sort(),
         changed,
         outputs: fieldChanges(before?.outputs ?? {}, after?.outputs ?? {}),
+        extensionUpgrades: extensionUpgrades(old, now),
     };
 }
 
@@ -95,6 +128,11 @@ export function renderDiff(d: PlanDiff): string {
     if (d.outputs.length > 0) {
         out.push("  outputs:");
         for (const x of d.outputs) out.push(`      ${line(x)}`);
+    }
+    // Last, where a reader's eye ends: a skipped step breaks the cluster's Flux, not just this stack.
+    for (const u of d.extensionUpgrades) {
+        out.push(`  ! ${u.key}: microsoft.flux ${u.from ?? "auto-upgrade"} -> ${u.to ?? "auto-upgrade"}`);
+        for (const n of u.notes) out.push(`      ${n.kind}: ${n.message}`);
     }
     return out.join("\n") + "\n";
 }
