@@ -80,6 +80,14 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly provider: k8s.Provider;
     /** The AKS cluster this component created, if it created one. */
     public readonly managedCluster: containerservice.ManagedCluster | undefined;
+    /**
+     * What everything on the cluster goes with on destroy: the ManagedCluster this component created, or
+     * undefined for a cluster it only reads (aksExisting, arc), which outlives the stack. Pass it as the
+     * `deletedWith` option of the components that create things on the cluster (GitOpsConnector,
+     * FluxNotifications, Flux, a Registry's pull secrets): deleting the cluster deletes them, and
+     * `pulumi destroy` then never waits on an API server or Flux finalizers that are going away.
+     */
+    public readonly deletedWith: pulumi.Resource | undefined;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         refuseInvalidArgs("Cluster", name, clusterProblems(args));
@@ -148,6 +156,7 @@ export class Cluster extends pulumi.ComponentResource {
                 },
             );
             this.managedCluster = cluster;
+            this.deletedWith = cluster;
             this.clusterName = cluster.name;
             this.clusterId = cluster.id;
             this.kubeletObjectId = cluster.identityProfile.apply((p) => requireKubelet(p, args.name));
@@ -181,6 +190,7 @@ export class Cluster extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.managedCluster = undefined;
+            this.deletedWith = undefined;
             this.clusterName = existing.name;
             this.clusterId = existing.id;
             this.kubeletObjectId = existing.apply((c) => requireKubelet(c.identityProfile, args.name));
@@ -191,6 +201,7 @@ export class Cluster extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.managedCluster = undefined;
+            this.deletedWith = undefined;
             this.clusterName = connected.name;
             this.clusterId = connected.id;
             this.kubeletObjectId = undefined;

@@ -165,6 +165,8 @@ function releaseValues(target: ConnectorTarget, subscribers: Readonly<Record<str
 /**
  * The connector's namespace, PAT Secret and Helm release. Every child is a Kubernetes object: pass the
  * cluster's provider in the options (`provider` or `providers`), and what must exist first in `dependsOn`.
+ * The options' `deletedWith` (e.g. Cluster.deletedWith) goes to every child: on a cluster the stack
+ * deletes, they go with it instead of being deleted one by one through its API server.
  */
 export class GitOpsConnector extends pulumi.ComponentResource {
     /** The connector's own namespace. */
@@ -182,7 +184,8 @@ export class GitOpsConnector extends pulumi.ComponentResource {
         super("gitops:connector:GitOpsConnector", name, {}, opts);
         const namespace = args.namespace ?? CONNECTOR_DEFAULTS.namespace;
         // No provider of their own: children inherit the one the options give for the kubernetes package.
-        const k8sOpts = { parent: this };
+        // The SDK doesn't pass deletedWith on to children, so each gets it here.
+        const k8sOpts = { parent: this, deletedWith: opts?.deletedWith };
 
         this.address = connectorAddress(namespace);
         // Owned by this component, so it needs nothing but the cluster: the release installs while the

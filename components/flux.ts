@@ -96,7 +96,13 @@ function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, azinputs
 /**
  * The extension and its configurations. The caller's `dependsOn` holds back the configurations (what
  * reads the repository, e.g. after its deploy key exists), not the extension, which takes minutes and
- * needs nothing but the cluster.
+ * needs nothing but the cluster. The caller's `deletedWith` (e.g. Cluster.deletedWith) goes to the
+ * extension and every configuration: Azure deletes them with the cluster, so `pulumi destroy` doesn't
+ * run the extension's delete job on a cluster that is going away.
+ *
+ * On a cluster that stays, Pulumi deletes in reverse dependency order: anything that depends on the
+ * configurations (the notifications' Alert and Provider) first, then the configurations one after
+ * another, last first, then the extension, whose controllers the configurations' finalizers need.
  */
 export class Flux extends pulumi.ComponentResource {
     public readonly extension: kc.Extension;
@@ -138,7 +144,7 @@ export class Flux extends pulumi.ComponentResource {
                 // Arc extensions need a system-assigned identity (the az CLI sends one); AKS ones take none.
                 identity: isArc ? { type: "SystemAssigned" } : undefined,
             },
-            { parent: this },
+            { parent: this, deletedWith: opts?.deletedWith },
         );
 
         const configurations: Record<string, kc.FluxConfiguration> = {};
@@ -180,6 +186,7 @@ export class Flux extends pulumi.ComponentResource {
                     // "another operation is in progress" (Azure/AKS-Construction#385). The caller's
                     // dependsOn (e.g. a deploy key the source needs) applies to each.
                     dependsOn: forwardedDependsOn(opts, this.extension, ...before, ...(previous ? [previous] : [])),
+                    deletedWith: opts?.deletedWith,
                 },
             );
             configurations[fc.name] = configuration;

@@ -56,9 +56,10 @@ export interface FluxNotificationsArgs {
     readonly objectName?: string;
     /**
      * Apply the objects' namespace first (server-side apply, so it adopts the namespace whether or not the
-     * Flux configuration made it already), so the Alert can exist before the configuration that would
-     * otherwise create the namespace. Default: for any namespace but flux-system, which comes with the
-     * extension.
+     * Flux configuration made it already), so the Alert never waits on the configuration's agent to make
+     * it: e.g. when the Alert must exist before the configuration, or a configuration created without
+     * waitForReconciliation returns before its agent ran. Default: for any namespace but flux-system,
+     * which comes with the extension.
      */
     readonly applyNamespace?: boolean;
 }
@@ -66,7 +67,11 @@ export interface FluxNotificationsArgs {
 /**
  * The notification Provider and Alert (and, with applyNamespace, their namespace). Pass the cluster's
  * Kubernetes provider in the options (`provider` or `providers`); the caller's `dependsOn` holds back
- * every child.
+ * every child, and its `deletedWith` (e.g. Cluster.deletedWith) goes to every child.
+ *
+ * On destroy Pulumi deletes a resource before what it depends on. Depending on the Flux configurations
+ * whose objects the Alert watches (and on the connector) therefore deletes the Alert and Provider first,
+ * so nothing relays the configurations' teardown to the connector (see docs/teardown.md).
  */
 export class FluxNotifications extends pulumi.ComponentResource {
     public readonly notificationProvider: k8s.apiextensions.CustomResource;
@@ -77,6 +82,8 @@ export class FluxNotifications extends pulumi.ComponentResource {
     constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
         refuseInvalidArgs("FluxNotifications", name, kubernetesProviderProblems(opts));
         super("gitops:notifications:FluxNotifications", name, {}, opts);
+        // The SDK doesn't pass deletedWith on to children, so each gets it here.
+        const deletedWith = opts?.deletedWith;
         const objectName = args.objectName ?? NOTIFICATION_DEFAULTS.objectName;
         const namespace = args.objects.namespace;
         // A patch, not a Namespace: the Flux configuration's agent creates the same namespace, and a
@@ -86,7 +93,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                   `${name}-namespace`,
                   // No fields of its own: the namespace belongs to the configuration; this only makes it exist.
                   { metadata: { name: namespace } },
-                  { parent: this, dependsOn: forwardedDependsOn(opts) },
+                  { parent: this, dependsOn: forwardedDependsOn(opts), deletedWith },
               )
             : undefined;
         const before = this.namespacePatch ? [this.namespacePatch] : [];
@@ -100,7 +107,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                 spec: pulumi.output(args.address).apply(providerSpec),
             },
             // The caller's dependsOn carries the extension (which installs the CRDs) and the connector.
-            { parent: this, dependsOn: forwardedDependsOn(opts, ...before) },
+            { parent: this, dependsOn: forwardedDependsOn(opts, ...before), deletedWith },
         );
         this.alert = new k8s.apiextensions.CustomResource(
             `${name}-alert`,
@@ -111,7 +118,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
                 spec: alertSpec(objectName, eventSources(args.objects)),
             },
             // providerRef resolves by name; an Alert before its Provider just errors until it exists.
-            { parent: this, dependsOn: forwardedDependsOn(opts, this.notificationProvider) },
+            { parent: this, dependsOn: forwardedDependsOn(opts, this.notificationProvider), deletedWith },
         );
 
         this.registerOutputs({ notificationProvider: this.notificationProvider, alert: this.alert, namespace });

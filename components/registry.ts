@@ -49,7 +49,9 @@ export type RegistryAttach =
            * Create a pull-only service principal and an image pull secret in each namespace, through the
            * Kubernetes provider given in the component's options (`providers` or `provider`). What the
            * secrets must wait for (e.g. the Flux configuration that creates the namespaces) goes in the
-           * options' `dependsOn`, which holds back only the in-cluster children.
+           * options' `dependsOn`, which holds back only the in-cluster children; likewise the options'
+           * `deletedWith` (e.g. Cluster.deletedWith) goes only to them, never to the registry, its grants
+           * or the pull credential, which outlive a cluster.
            */
           readonly kind: "pullSecret";
           readonly namespaces: readonly string[];
@@ -116,7 +118,10 @@ export class Registry extends pulumi.ComponentResource {
         refuseInvalidArgs("Registry", name, [...registryProblems(args), ...(args.attach.kind === "pullSecret" ? kubernetesProviderProblems(opts) : [])]);
         // The caller's dependsOn holds back what goes into the cluster (the pull secrets wait for the
         // namespaces Flux creates), not the registry and its grants: those start at once, beside Flux.
-        super("gitops:registry:Registry", name, {}, withoutDependsOn(opts));
+        // Nor does its deletedWith (a cluster's): a registry outlives the cluster it serves, so the
+        // component isn't registered with it either.
+        const own = withoutDependsOn(opts);
+        super("gitops:registry:Registry", name, {}, own && { ...own, deletedWith: undefined });
         const inCluster = (...more: pulumi.Resource[]) => forwardedDependsOn(opts, ...more);
 
         if (args.mode === "create") {
@@ -191,14 +196,14 @@ export class Registry extends pulumi.ComponentResource {
                         type: "kubernetes.io/dockerconfigjson",
                         stringData: { ".dockerconfigjson": payload },
                     },
-                    { parent: this, dependsOn: inCluster(this.acrPull) },
+                    { parent: this, dependsOn: inCluster(this.acrPull), deletedWith: opts?.deletedWith },
                 );
                 // Pods in the namespace then pull with the secret without naming it in every spec.
                 new k8s.core.v1.ServiceAccountPatch(
                     `${name}-default-sa-${ns}`,
                     { metadata: { name: "default", namespace: ns }, imagePullSecrets: [{ name: PULL_SECRET_NAME }] },
                     // The secret waits for the caller's dependsOn already.
-                    { parent: this, dependsOn: [secret] },
+                    { parent: this, dependsOn: [secret], deletedWith: opts?.deletedWith },
                 );
                 pullSecrets[ns] = secret;
             }

@@ -136,9 +136,15 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         return fluxConfigurationArgs(fc, readSecret, key);
     });
     // The connector needs only the cluster: it installs into its own namespace while the extension is
-    // being created. Its Alert and Provider need the extension's CRDs and their namespace, and every
-    // configuration waits for them, so the connector hears the first sync. Nothing waits for Flux to
-    // finish reconciling except what truly needs the repo's objects (Arc's pull secrets).
+    // being created. Its Alert and Provider wait for the configurations whose objects they watch, so that
+    // on destroy, which runs in reverse, they go first and nothing relays the configurations' teardown
+    // to GitHub (docs/teardown.md); the connector then hears from the first reconciliation after they
+    // exist. Nothing waits for Flux to finish reconciling except what truly needs the repo's objects
+    // (the Alert and Provider, Arc's pull secrets).
+    //
+    // Everything on the cluster gets the cluster's deletedWith: on a cluster the stack creates, Azure
+    // deletes it all with the cluster, and `pulumi destroy` never waits on its API server or on Flux.
+    const onCluster = { provider: cluster.provider, deletedWith: cluster.deletedWith };
     const connector = c.connector.enabled
         ? new GitOpsConnector(`${cc.name}-connector`, {
               namespace: c.connector.namespace,
@@ -148,32 +154,23 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
               chartRepo: c.connector.chartRepo,
               subscribers: Object.fromEntries(Object.entries(c.connector.subscribers).map(([n, k]) => [n, readSecret(k)])),
               logReaders: c.connector.logReaders,
-          }, { provider: cluster.provider })
+          }, onCluster)
         : undefined;
     const flux = new Flux(
         `${cc.name}-flux`,
-        {
-            cluster: cluster.target(),
-            extension: c.flux.extension,
-            configurations: fluxConfigurations,
-            beforeConfigurations: (extension) => {
-                if (connector === undefined) return [];
-                const objects = fluxObjects(c.manifests.configuration);
-                const notifications = new FluxNotifications(
-                    `${cc.name}-notifications`,
-                    // Any namespace but flux-system is applied first: the configuration would create it only
-                    // once it runs, too late for its own Alert.
-                    { objects, address: connector.address },
-                    // The extension installs the notification CRDs; the Alert fires only once the
-                    // connector is there to receive it.
-                    { provider: cluster.provider, dependsOn: [extension, connector] },
-                );
-                return [notifications];
-            },
-        },
+        { cluster: cluster.target(), extension: c.flux.extension, configurations: fluxConfigurations },
         // Flux can only clone once GitHub knows its deploy key.
-        { dependsOn: deployKeys.map((k) => k.deployKey) },
+        { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
     );
+    if (connector !== undefined) {
+        new FluxNotifications(
+            `${cc.name}-notifications`,
+            { objects: fluxObjects(c.manifests.configuration), address: connector.address },
+            // The extension installs the notification CRDs; the Alert fires only once the connector is
+            // there to receive it.
+            { ...onCluster, dependsOn: [flux.extension, ...Object.values(flux.configurations), connector] },
+        );
+    }
 
     const rc = c.registry;
     const attach: RegistryAttach =
@@ -187,7 +184,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             : { mode: "existing", registryName: rc.name, resourceGroupName: rc.resourceGroup ?? rg, attach },
         // The pull secrets go into the app namespaces, which come from the GitOps repo; the
         // configurations wait for reconciliation, so once they exist the namespaces do too.
-        { provider: cluster.provider, dependsOn: attach.kind === "pullSecret" ? Object.values(flux.configurations) : [] },
+        { ...onCluster, dependsOn: attach.kind === "pullSecret" ? Object.values(flux.configurations) : [] },
     );
     const connectorAddress = connector?.address;
 

@@ -5,6 +5,10 @@
 // placeholders and every secret value prints as [secret]; what the cloud computes prints as
 // (known after apply). `--root` plans another checkout of this project; `--secrets` takes the output of
 // `pulumi config --show-secrets --json` to evaluate with real secret values, which stay unprinted.
+// `--policy` prints, instead of the plan, what the policy pack (policy/) finds in it, and exits 1 on a
+// mandatory violation (scripts/lib/plan-policy.ts). `--destroy` prints, instead of the plan, the order
+// `pulumi destroy` would delete each stack in (with --json, as data), each step's typical time, and what
+// is skipped because it goes with its cluster (deletedWith; scripts/lib/plan-destroy.ts).
 // Exits 1 on a missing or invalid stack file (not YAML, or the config error); with --all, also when
 // stacks claim the same GitHub object or app repo. Exits 2 on bad usage or input, before anything is
 // evaluated: a stack name that isn't a plain name, a --secrets file that isn't a JSON object, a --diff
@@ -21,6 +25,8 @@ import { listStacks, loadStacks } from "../infra/stack-files.ts";
 import { parseCommandLine, stackNameProblem } from "./lib/cli.ts";
 import { checkout, diffPlans, renderDiff, withTemporaryFolder } from "./lib/plan-diff.ts";
 import type { StackPlan } from "./lib/plan-model.ts";
+import { destroyPlan, renderDestroy } from "./lib/plan-destroy.ts";
+import { checkPlan, mandatoryViolations, PolicyConfigError, readPolicyConfig, renderPolicyReport } from "./lib/plan-policy.ts";
 import { renderDot, renderMermaid, renderText } from "./lib/plan-render.ts";
 import { InputError, Interrupted, PlanError, planStack } from "./lib/plan-run.ts";
 import { readSecretsFile, SecretsFileError } from "./plan-stack.ts";
@@ -31,16 +37,19 @@ export { renderDot, renderMermaid, renderText } from "./lib/plan-render.ts";
 export { InputError, PlanError, planStack, type PlanOptions } from "./lib/plan-run.ts";
 
 const REPO = path.join(__dirname, "..");
-const USAGE = "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>]";
+const USAGE = "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>] [--policy] [--destroy]";
 
 function main(argv: string[]): number {
     const line = parseCommandLine(argv, {
-        diff: "string", root: "string", secrets: "string", organization: "string", json: "boolean", graph: "boolean", all: "boolean",
+        diff: "string", root: "string", secrets: "string", organization: "string", json: "boolean", graph: "boolean", all: "boolean", policy: "boolean", destroy: "boolean",
     });
-    const { diff: ref, secrets: secretsOption, organization, json, graph, all } = line?.values ?? {};
+    const { diff: ref, secrets: secretsOption, organization, json, graph, all, policy, destroy } = line?.values ?? {};
     const args = line?.positionals ?? [];
     // A ref starting with '-' would reach git as an option.
-    if (!line || (!all && args.length === 0) || ref?.startsWith("-")) {
+    // --policy reports instead of a plan: it takes no output format and no diff.
+    // --destroy is the delete order of the stacks as they are: no diff, no create graph, not with --policy.
+    const misused = (policy && (ref !== undefined || json || graph)) || (destroy && (ref !== undefined || graph || policy));
+    if (!line || (!all && args.length === 0) || ref?.startsWith("-") || misused) {
         console.error(USAGE);
         return 2;
     }
@@ -81,8 +90,18 @@ function main(argv: string[]): number {
             process.stdout.write(json ? JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n" : diffs.map(renderDiff).join("\n"));
             return 0;
         }
+        // Each stack's policy config read before anything is evaluated: a broken one fails fast.
+        const policyConfigs = policy ? stacks.map((s) => readPolicyConfig(root, s)) : [];
         const plans = stacks.map((s) => planStack(s, { root, secretsFile, organization }));
-        if (json) {
+        let violated = false;
+        if (policy) {
+            const reports = plans.map((p, i) => checkPlan(p, policyConfigs[i].config, policyConfigs[i].file));
+            process.stdout.write(reports.map(renderPolicyReport).join("\n"));
+            violated = reports.some((r) => mandatoryViolations(r).length > 0);
+        } else if (destroy) {
+            const orders = plans.map((p) => destroyPlan(p));
+            process.stdout.write(json ? JSON.stringify(orders.length === 1 ? orders[0] : orders, null, 2) + "\n" : orders.map(renderDestroy).join("\n"));
+        } else if (json) {
             const withGraph = (p: StackPlan) => (graph ? { ...p, graph: { mermaid: renderMermaid(p), dot: renderDot(p) } } : p);
             process.stdout.write(JSON.stringify(plans.length === 1 ? withGraph(plans[0]) : plans.map(withGraph), null, 2) + "\n");
         } else if (graph) {
@@ -94,13 +113,13 @@ function main(argv: string[]): number {
         // connector per app repo, a CI grant on every cluster an environment runs on.
         const problems = all ? crossStackProblems(loadStacks(path.join(root, "stacks"))) : [];
         for (const p of problems) console.error(`across stacks: ${p}`);
-        return problems.length === 0 ? 0 : 1;
+        return problems.length === 0 && !violated ? 0 : 1;
     } catch (e) {
         if (e instanceof InputError || e instanceof SecretsFileError) {
             console.error(e.message);
             return 2;
         }
-        if (e instanceof PlanError) {
+        if (e instanceof PlanError || e instanceof PolicyConfigError) {
             console.error(e.message);
             return 1;
         }

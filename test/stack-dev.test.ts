@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
     assertWellFormedTree, certKubeconfig, DEV_OUTPUTS, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, unwrap,
-    isTopLevel, SUB,
+    isTopLevel, SUB, deletedWithKeys, destroyPlanOf,
 } from "./support.ts";
 
 const PAT = "CANARY-connector-pat-7d1f";
@@ -224,7 +224,7 @@ test("the connector PAT comes from secret config into the chart's Secret, as a s
     assert.ok(dependsOn(rec, pat, one(rec, "kubernetes:core/v1:Namespace", "arc-cicd-cluster-connector-namespace")));
 });
 
-test("the Flux Provider and Alert are v1beta3, in flux-system, wait for the extension and the connector, and the configuration waits for them", async () => {
+test("the Flux Provider and Alert are v1beta3, in flux-system, and wait for the extension, the connector and the configuration they watch", async () => {
     const { rec } = await run;
     const ext = one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension");
     const release = one(rec, "kubernetes:helm.sh/v3:Release", "arc-cicd-cluster-connector-release");
@@ -252,9 +252,10 @@ test("the Flux Provider and Alert are v1beta3, in flux-system, wait for the exte
     assert.ok(dependsOn(rec, alert, provider));
     // flux-system comes with the extension: no namespace of its own to apply.
     assert.equal(find(rec, "kubernetes:core/v1:NamespacePatch").length, 0);
-    // The first sync's events reach a connector that is already listening.
+    // Created after the configuration they watch, so destroy deletes them first (docs/teardown.md).
     const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-cluster-flux-cluster-config");
-    assert.ok(dependsOn(rec, fc, alert) && dependsOn(rec, fc, provider), "the configuration waits for the Alert and Provider");
+    assert.ok(dependsOn(rec, alert, fc) && dependsOn(rec, provider, fc), "the Alert and Provider wait for the configuration");
+    assert.ok(!dependsOn(rec, fc, alert) && !dependsOn(rec, fc, provider), "the configuration doesn't wait for them");
 });
 
 test("every Kubernetes resource uses the cluster's explicit provider, built from the AKS kubeconfig as a secret", async () => {
@@ -288,4 +289,42 @@ test("dev exports the cluster contract the other stacks read", async () => {
 test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
     const { rec } = await run;
     assertWellFormedTree(rec, isTopLevel);
+});
+
+test("teardown: everything on the cluster dev creates goes with it; destroy deletes through ARM and GitHub only", async () => {
+    const { rec } = await run;
+    const AKS = "azure-native:containerservice:ManagedCluster::arc-cicd-cluster-aks";
+    const onCluster = [
+        "azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension",
+        "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config",
+        "kubernetes:core/v1:Namespace::arc-cicd-cluster-connector-namespace",
+        "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat",
+        "kubernetes:helm.sh/v3:Release::arc-cicd-cluster-connector-release",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-cluster-notifications-alert",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-cluster-notifications-provider",
+    ];
+    // The components carry the option they hand on; the registry's doesn't: it outlives the cluster.
+    const components = ["gitops:connector:GitOpsConnector::arc-cicd-cluster-connector", "gitops:flux:Flux::arc-cicd-cluster-flux", "gitops:notifications:FluxNotifications::arc-cicd-cluster-notifications"];
+    assert.deepEqual(deletedWithKeys(rec), Object.fromEntries([...onCluster, ...components].sort().map((k) => [k, AKS])));
+
+    const d = await destroyPlanOf("dev", rec);
+    assert.deepEqual(d.skipped, onCluster.map((key) => ({ key, type: key.split("::")[0], with: AKS })));
+    // Nothing waits on the API server or Flux: the only step on the cluster's side is dropping its provider.
+    assert.deepEqual(d.steps.filter((s) => /^(kubernetes:|azure-native:kubernetesconfiguration:)/.test(s.type)), []);
+    assert.deepEqual(d.steps.filter((s) => !s.type.startsWith("github:")).map((s) => [s.key, s.start, s.finish]), [
+        ["pulumi:providers:kubernetes::arc-cicd-cluster-k8s", 0, 0],
+        ["azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-acr-tasks", 0, 5],
+        ["azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-acrpush", 0, 5],
+        ["azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-arc-cicd-cluster-user", 0, 5],
+        ["azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull", 0, 5],
+        ["azure-native:containerregistry:Registry::arccicddemoacr-acr", 5, 10],
+        ["azuread:index/applicationPassword:ApplicationPassword::arc-cicd-demo-src-ci-secret", 5, 10],
+        ["azuread:index/servicePrincipal:ServicePrincipal::arc-cicd-demo-src-ci-sp", 5, 10],
+        [AKS, 5, 365],
+        ["pulumi:providers:github::github", 10, 10],
+        ["azuread:index/application:Application::arc-cicd-demo-src-ci-app", 10, 15],
+        ["azure-native:resources:ResourceGroup::arc-cicd-demo", 365, 370],
+    ]);
+    assert.equal(d.seconds, 370);
+    assert.deepEqual(d.protected, ["azure-native:containerregistry:Registry::arccicddemoacr-acr"]);
 });

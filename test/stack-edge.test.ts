@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
     assertWellFormedTree, dependsOn, duplicates, find, isSecretValue, one, parentOf, plainOccurrences, providerOf, runStack, SUB, unwrap,
-    isTopLevel,
+    isTopLevel, deletedWithKeys, destroyPlanOf,
 } from "./support.ts";
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\nusers: [{name: u, user: {token: CANARY-arc-token-93d0}}]\n";
@@ -99,7 +99,7 @@ test("without a kubelet identity, a pull-only service principal feeds an image p
     assert.equal(parentOf(rec, patch)?.name, "arccicddemoacr");
 });
 
-test("the connector has its own namespace; the Alert/Provider apply cluster-config first, and the configuration waits for them", async () => {
+test("the connector has its own namespace; the Alert/Provider apply cluster-config first, and wait for the configuration they watch", async () => {
     const { rec } = await run;
     const release = one(rec, "kubernetes:helm.sh/v3:Release", "arc-edge-cluster-connector-release");
     assert.equal(release.inputs.namespace, "gitops-connector");
@@ -115,13 +115,15 @@ test("the connector has its own namespace; the Alert/Provider apply cluster-conf
         { kind: "Kustomization", name: "cluster-config-infra", namespace: "cluster-config" },
         { kind: "Kustomization", name: "cluster-config-apps", namespace: "cluster-config" },
     ]);
-    // The configuration would create cluster-config only when it runs, too late for its own Alert: the
-    // namespace is applied first, as a patch, which neither fails on an existing namespace nor deletes it.
+    // The Alert never waits on the configuration's agent to make cluster-config: the namespace is applied
+    // first, as a patch, which neither fails on an existing namespace nor deletes it.
     const ns = one(rec, "kubernetes:core/v1:NamespacePatch", "arc-edge-cluster-notifications-namespace");
     assert.equal(ns.inputs.metadata.name, "cluster-config");
     assert.ok(dependsOn(rec, providerReg, ns) && dependsOn(rec, alertReg, providerReg));
     const fc = one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-edge-cluster-flux-cluster-config");
-    assert.ok(dependsOn(rec, fc, alertReg) && dependsOn(rec, fc, providerReg), "the first sync's events reach the connector");
+    // Created after the configuration, so destroy deletes them first (docs/teardown.md).
+    assert.ok(dependsOn(rec, alertReg, fc) && dependsOn(rec, providerReg, fc), "the Alert and Provider wait for the configuration");
+    assert.ok(!dependsOn(rec, fc, alertReg) && !dependsOn(rec, fc, providerReg), "the configuration doesn't wait for them");
     assert.ok(dependsOn(rec, alertReg, release), "the Alert waits for the connector");
     assert.ok(!release.dependencies.some((d) => d.includes("kubernetesconfiguration")), "the connector waits for nothing Flux makes");
 });
@@ -137,4 +139,30 @@ test("no credential appears in any plain input or output", async () => {
 test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
     const { rec } = await run;
     assertWellFormedTree(rec, isTopLevel);
+});
+
+test("teardown on Arc: nothing is deleted with the cluster, which stays; Alert/Provider first, then the configuration (the connector beside it), then the extension", async () => {
+    const { rec } = await run;
+    assert.deepEqual(deletedWithKeys(rec), {});
+    const d = await destroyPlanOf("edge", rec);
+    assert.deepEqual(d.steps.map((s) => [s.key, s.start, s.finish]), [
+        ["kubernetes:core/v1:ServiceAccountPatch::arccicddemoacr-default-sa-edge", 0, 2],
+        ["kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-edge-cluster-notifications-alert", 0, 2],
+        ["kubernetes:core/v1:Secret::arccicddemoacr-pull-edge", 2, 4],
+        ["kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-edge-cluster-notifications-provider", 2, 4],
+        ["kubernetes:core/v1:NamespacePatch::arc-edge-cluster-notifications-namespace", 4, 6],
+        ["azure-native:authorization:RoleAssignment::arccicddemoacr-pull-acrpull", 4, 9],
+        ["azuread:index/servicePrincipalPassword:ServicePrincipalPassword::arccicddemoacr-pull", 4, 9],
+        ["kubernetes:helm.sh/v3:Release::arc-edge-cluster-connector-release", 6, 46],
+        ["azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config", 6, 96],
+        ["azuread:index/servicePrincipal:ServicePrincipal::arccicddemoacr-pull", 9, 14],
+        ["azuread:index/application:Application::arccicddemoacr-pull", 14, 19],
+        ["kubernetes:core/v1:Secret::arc-edge-cluster-connector-pat", 46, 48],
+        ["kubernetes:core/v1:Namespace::arc-edge-cluster-connector-namespace", 48, 50],
+        ["pulumi:providers:kubernetes::arc-edge-cluster-k8s", 50, 50],
+        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension", 96, 276],
+    ]);
+    assert.equal(d.seconds, 276);
+    assert.deepEqual(d.skipped, []);
+    assert.deepEqual(d.protected, []);
 });

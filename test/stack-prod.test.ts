@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { GITHUB_KNOWN_HOSTS } from "../components/flux.ts";
 import {
     assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, find, isSecretValue, one, plainOccurrences, runStack, SUB, unwrap,
-    isTopLevel,
+    isTopLevel, deletedWithKeys, destroyPlanOf,
 } from "./support.ts";
 
 // The deploy key's private half, as the mocked tls.PrivateKey returns it.
@@ -158,4 +158,35 @@ test("the deploy key's private half appears in no plain input or output", async 
 test("every resource is parented to a component and named from it, and every component registers its outputs", async () => {
     const { rec } = await run;
     assertWellFormedTree(rec, isTopLevel);
+});
+
+test("teardown: the extension and configuration go with the cluster prod creates; the rest is ARM and GitHub", async () => {
+    const { rec } = await run;
+    const AKS = "azure-native:containerservice:ManagedCluster::arc-cicd-prod-aks";
+    const onCluster = [
+        "azure-native:kubernetesconfiguration:Extension::arc-cicd-prod-flux-extension",
+        "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-prod-flux-cluster-config",
+    ];
+    assert.deepEqual(deletedWithKeys(rec), Object.fromEntries([...onCluster, "gitops:flux:Flux::arc-cicd-prod-flux"].map((k) => [k, AKS])));
+    const d = await destroyPlanOf("prod", rec);
+    assert.deepEqual(d.skipped, onCluster.map((key) => ({ key, type: key.split("::")[0], with: AKS })));
+    assert.deepEqual(d.steps.map((s) => [s.key, s.start, s.finish]), [
+        ["pulumi:providers:kubernetes::arc-cicd-prod-k8s", 0, 0],
+        ["azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-az-vote-app-prod-user", 0, 5],
+        ["azure-native:authorization:RoleAssignment::arc-cicd-prod-admin-00000000-0000-0000-0000-000000000000", 0, 5],
+        ["azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull", 0, 5],
+        ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-aks-name", 0, 5],
+        ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-aks-resource-group", 0, 5],
+        ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-environment-name", 0, 5],
+        ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-target-namespace", 0, 5],
+        ["github:index/repositoryDeployKey:RepositoryDeployKey::arc-cicd-prod-cluster-config-deploy-key-deploy-key", 0, 5],
+        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 6],
+        ["tls:index/privateKey:PrivateKey::arc-cicd-prod-cluster-config-deploy-key-key", 5, 6],
+        ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-prod-environment", 5, 10],
+        [AKS, 5, 365],
+        ["pulumi:providers:github::github", 10, 10],
+        ["azure-native:resources:ResourceGroup::arc-cicd-prod", 365, 370],
+    ]);
+    assert.equal(d.seconds, 370);
+    assert.deepEqual(d.protected, [AKS, "azure-native:resources:ResourceGroup::arc-cicd-prod"]);
 });

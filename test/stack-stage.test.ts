@@ -2,7 +2,7 @@
 // owns only its GitHub environment, which waits for a reviewer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, isSecretValue, isTopLevel, one, runStack, unwrap } from "./support.ts";
+import { assertWellFormedTree, dependsOn, DEV_OUTPUTS, duplicates, isSecretValue, isTopLevel, one, runStack, unwrap, deletedWithKeys, destroyPlanOf } from "./support.ts";
 
 const run = runStack("stage", {}, {
     state: ({ type, inputs }) =>
@@ -57,4 +57,19 @@ test("az-vote-app-stage is protected: a required reviewer (who may approve a run
     assert.deepEqual([policy.inputs.environment, policy.inputs.branchPattern], ["az-vote-app-stage", "master"]);
     assert.ok(dependsOn(rec, policy, env));
     assert.deepEqual(rec.invocations.filter((i) => i.token === "github:index/getUser:getUser").map((i) => i.inputs), [{ username: "your-github-login" }]);
+});
+
+test("teardown: stage creates nothing on a cluster, so nothing goes with one", async () => {
+    const { rec } = await run;
+    assert.deepEqual(deletedWithKeys(rec), {});
+    const d = await destroyPlanOf("stage", rec);
+    assert.deepEqual(d.steps.map((s) => [s.key, s.start, s.finish]), [
+        ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-stage-environment-name", 0, 5],
+        ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-stage-target-namespace", 0, 5],
+        ["github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy::arc-cicd-demo-src-az-vote-app-stage-branch-0", 0, 5],
+        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 6],
+        ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-stage-environment", 5, 10],
+        ["pulumi:providers:github::github", 10, 10],
+    ]);
+    assert.deepEqual(d.skipped, []);
 });

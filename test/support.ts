@@ -16,6 +16,8 @@ import { isInvokeToken, unknownInvoke, type InvokeResult, type InvokeToken } fro
 import {
     byUrn, installRecorder, isSecretValue, parentOf, providerOf, settle, unwrap, urnOf, valueOf, type Invocation, type Recorder, type Registration,
 } from "../scripts/lib/mock-runtime.ts";
+import { destroyPlan, type DestroyPlan } from "../scripts/lib/plan-destroy.ts";
+import { buildPlan } from "../scripts/lib/plan-model.ts";
 import { stackFileConfig } from "./support/config.ts";
 import { aadKubeconfig, CALLER_OBJECT_ID, callerToken, certKubeconfig, REPO_ROOT, SUB } from "./support/fixtures.ts";
 
@@ -291,6 +293,23 @@ export async function runStack(
     }
     await settle();
     return { rec, outputs, secretOutputs };
+}
+
+/**
+ * What `npm run plan -- <stack> --destroy` prints, as data, from an in-process run: its graph is the
+ * one the offline plan records, without a process of its own.
+ */
+export async function destroyPlanOf(stack: string, rec: Recorder): Promise<DestroyPlan> {
+    return destroyPlan(await buildPlan(stack, "organization", rec, {}, []));
+}
+
+/** `type::name` of every registration with a `deletedWith`, sorted, to the `type::name` it goes with. */
+export function deletedWithKeys(rec: Recorder): Record<string, string> {
+    const set = rec.registrations.filter((r) => r.deletedWith !== "").sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
+    return Object.fromEntries(set.map((r) => {
+        const to = byUrn(rec, r.deletedWith);
+        return [`${r.type}::${r.name}`, to ? `${to.type}::${to.name}` : `(unregistered ${r.deletedWith})`];
+    }));
 }
 
 /** Stack-level resources: the components, a created resource group, the GitHub provider, stack references. */

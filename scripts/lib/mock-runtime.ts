@@ -20,6 +20,8 @@ export interface Registration {
     readonly ignoreChanges: readonly string[];
     /** Pulumi `protect`: the engine refuses to delete or replace it. */
     readonly protect: boolean;
+    /** URN of the resource it is deleted with (Pulumi `deletedWith`), or "" for none. */
+    readonly deletedWith: string;
     /** When the mock finished creating it (ms since the mocks were installed). */
     readonly createdAt: number;
 }
@@ -70,14 +72,14 @@ let inflight = 0;
 export function installRecorder(o: RuntimeOptions): Recorder {
     const recorder: Recorder = { registrations: [], invocations: [], outputsRegistered: new Set() };
     const start = Date.now();
-    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; protect: boolean }>();
+    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; protect: boolean; deletedWith: string }>();
 
     pulumi.runtime.setAllConfig(o.config, [...o.secretKeys]);
     pulumi.runtime.setMocks(
         {
             async newResource(args) {
                 const result = await o.resource({ type: args.type, name: args.name, inputs: args.inputs });
-                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], protect: false };
+                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], protect: false, deletedWith: "" };
                 recorder.registrations.push({
                     type: args.type,
                     name: args.name,
@@ -89,6 +91,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
                     dependencies: meta.dependencies,
                     ignoreChanges: meta.ignoreChanges,
                     protect: meta.protect,
+                    deletedWith: meta.deletedWith,
                     createdAt: Date.now() - start,
                 });
                 return { id: result.id, state: result.state };
@@ -104,7 +107,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
         o.organization,
     );
 
-    // The Mocks interface doesn't see parents or dependencies; the monitor's request does. Wrap the
+    // The Mocks interface doesn't see parents, dependencies or deletedWith; the monitor's request does. Wrap the
     // mock monitor's registerResource to note them before the mock's newResource runs.
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
@@ -114,6 +117,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
             dependencies: req.getDependenciesList() ?? [],
             ignoreChanges: req.getIgnorechangesList() ?? [],
             protect: req.getProtect?.() === true,
+            deletedWith: req.getDeletedwith?.() ?? "",
         });
         inflight++;
         return register(req, (err: unknown, res: unknown) => {

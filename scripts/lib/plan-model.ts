@@ -23,6 +23,13 @@ export interface PlannedResource {
     readonly dependsOn: readonly string[];
     /** Input paths Pulumi leaves alone after creation. */
     readonly ignoreChanges: readonly string[];
+    /** Present (true) when Pulumi's `protect` is on: the engine refuses to delete or replace it. */
+    readonly protect?: true;
+    /**
+     * Key of the resource it is deleted with (Pulumi `deletedWith`): when both go in one operation, its
+     * own delete is skipped. Absent when not set.
+     */
+    readonly deletedWith?: string;
     readonly inputs: Record<string, unknown>;
 }
 
@@ -120,6 +127,8 @@ export async function buildPlan(
     const resources = rec.registrations.map((r): PlannedResource => {
         const parent = r.parent === "" ? undefined : byUrn(rec, r.parent);
         const provider = providerOf(rec, r);
+        const deletedWith = r.deletedWith === "" ? undefined : byUrn(rec, r.deletedWith);
+        if (r.deletedWith !== "" && deletedWith === undefined) throw new Error(`${keyOf(r)}: deletedWith names ${r.deletedWith}, which the program never registered`);
         return {
             key: keyOf(r),
             type: r.type,
@@ -128,6 +137,8 @@ export async function buildPlan(
             provider: provider ? keyOf(provider) : null,
             dependsOn: [...new Set(r.dependencies.map((d) => byUrn(rec, d)).filter((d): d is Registration => d !== undefined).map(keyOf))].sort(),
             ignoreChanges: [...r.ignoreChanges],
+            ...(r.protect ? { protect: true as const } : {}),
+            ...(deletedWith ? { deletedWith: keyOf(deletedWith) } : {}),
             inputs: redact(r.inputs, secret) as Record<string, unknown>,
         };
     });
