@@ -9,6 +9,8 @@ import { refuseInvalidArgs, type Problem } from "./problems.ts";
 
 /** Chart 1.2.1 names its Service `gitops-connector` whatever the release is called. */
 export const CONNECTOR_SERVICE = "gitops-connector";
+/** The chart's name in its Helm repository. */
+export const CONNECTOR_CHART = "gitops-connector";
 /** The image hard-codes gunicorn on 8080; the chart's containerPort must not change. */
 export const CONNECTOR_PORT = 8080;
 
@@ -213,7 +215,7 @@ export class GitOpsConnector extends pulumi.ComponentResource {
                 // The chart's resource names are fixed, so one release per namespace; the name matches
                 // the tutorial's `helm upgrade -i gitops-connector`.
                 name: CONNECTOR_SERVICE,
-                chart: "gitops-connector",
+                chart: CONNECTOR_CHART,
                 version: args.chartVersion ?? CONNECTOR_DEFAULTS.chartVersion,
                 repositoryOpts: { repo: args.chartRepo ?? CONNECTOR_DEFAULTS.chartRepo },
                 namespace: this.namespace.metadata.name,

@@ -59,8 +59,12 @@ export const FLUX_EXTENSION_RELEASES: readonly FluxExtensionRelease[] = [
     release("1.19.5", "2026-02", "2.6.4"),
 ];
 
-/** "The most recent version … and the two previous versions (N-2) are supported", read as minor releases. */
-export const SUPPORTED_MINOR_RELEASES = 3;
+/**
+ * "The most recent version … and the two previous versions (N-2) are supported": read literally, as
+ * releases, not minor lines. The strict reading is the safe one for a guardrail: a pin it refuses is one
+ * Microsoft may not support.
+ */
+export const SUPPORTED_RELEASES = 3;
 
 const parts = (v: string) => v.split(".").map(Number);
 
@@ -74,8 +78,6 @@ export function compareVersions(a: string, b: string): number {
     return 0;
 }
 
-const minorOf = (v: string) => v.split(".").slice(0, 2).join(".");
-
 export function fluxExtensionRelease(version: string): FluxExtensionRelease | undefined {
     return FLUX_EXTENSION_RELEASES.find((r) => r.version === version);
 }
@@ -83,23 +85,20 @@ export function fluxExtensionRelease(version: string): FluxExtensionRelease | un
 /** The newest release in the table. */
 export const NEWEST_FLUX_EXTENSION_VERSION = FLUX_EXTENSION_RELEASES[0].version;
 
-/** The minor releases Microsoft supports (newest first, e.g. ["1.24", "1.23", "1.22"]). */
-export const SUPPORTED_FLUX_EXTENSION_MINORS: readonly string[] = [...new Set(FLUX_EXTENSION_RELEASES.map((r) => minorOf(r.version)))].slice(0, SUPPORTED_MINOR_RELEASES);
-
-/** The versions a stack may pin: the table's releases of the supported minor releases, oldest first. */
-export const SUPPORTED_FLUX_EXTENSION_VERSIONS: readonly string[] = FLUX_EXTENSION_RELEASES.filter((r) => SUPPORTED_FLUX_EXTENSION_MINORS.includes(minorOf(r.version)))
+/** The versions a stack may pin: the table's newest three releases, oldest first. */
+export const SUPPORTED_FLUX_EXTENSION_VERSIONS: readonly string[] = FLUX_EXTENSION_RELEASES.slice(0, SUPPORTED_RELEASES)
     .map((r) => r.version)
     .reverse();
 
 /** The window in words, for messages and docs. */
 export function supportedWindow(): string {
     const v = SUPPORTED_FLUX_EXTENSION_VERSIONS;
-    return `${v[0]} to ${v[v.length - 1]} (the newest ${SUPPORTED_MINOR_RELEASES} minor releases, ${[...SUPPORTED_FLUX_EXTENSION_MINORS].reverse().join(", ")}: ${v.join(", ")})`;
+    return `the newest ${SUPPORTED_RELEASES} releases, ${v.join(", ")}`;
 }
 
 /**
  * Why a pinned version can't be used, or nothing: it must be a release in the table, of one of the
- * newest three minor releases. An unknown version is refused too: nothing says what it removed.
+ * newest three releases. An unknown version is refused too: nothing says what it removed.
  */
 export function extensionVersionProblem(version: string): string | undefined {
     if (SUPPORTED_FLUX_EXTENSION_VERSIONS.includes(version)) return undefined;
@@ -131,12 +130,19 @@ const label = (v: string) => {
 const crossed = (from: string, to: string) =>
     FLUX_EXTENSION_RELEASES.filter((r) => compareVersions(r.version, from) > 0 && compareVersions(r.version, to) <= 0).reverse();
 
-/** The versions that satisfy a step: at least its requirement, older than the release that needs it. */
+/**
+ * The versions that satisfy a step: at least its requirement, older than the release that needs it.
+ * A stack may pin only supported versions, so an interim one outside the window is installed out of band.
+ */
 function interim(step: FluxExtensionRelease): string {
     const ok = FLUX_EXTENSION_RELEASES.filter((r) => compareVersions(r.version, step.requiresAtLeast!) >= 0 && compareVersions(r.version, step.version) < 0);
     const newest = ok[0]?.version ?? step.requiresAtLeast!;
     const range = ok.length > 1 ? ` (any of ${ok[ok.length - 1].version} to ${newest} will do)` : "";
-    return `pin ${newest}${range} and run pulumi up`;
+    if (SUPPORTED_FLUX_EXTENSION_VERSIONS.includes(newest)) return `pin ${newest}${range} and run pulumi up`;
+    return (
+        `move the extension to ${newest}${range} with az k8s-extension update --version ${newest} ` +
+        `(outside the supported window, so no stack may pin it)`
+    );
 }
 
 /** Going up from `from` to `to`: the steps skipped and the APIs removed on the way; `then` is the last step. */
@@ -148,7 +154,7 @@ function upgradeNotes(from: string, to: string, toLabel: string, then: string): 
                 kind: "skipped-step",
                 message:
                     `${label(from)} -> ${toLabel} skips a required step: a cluster must run ${r.requiresAtLeast} or later before it moves to ${r.version} (${r.source}). ` +
-                    `Upgrade in two deployments: first ${interim(r)}, then ${then}`,
+                    `Upgrade in two steps: first ${interim(r)}, then ${then}`,
             });
         }
         if (r.removedApis.length > 0) {

@@ -1,7 +1,7 @@
 // Flux: what the extension serves and supports, how sources are verified, and how kustomizations wait.
 // The rules are the components' own (flux-args.ts, flux-versions.ts, git.ts, connector.ts), applied
 // here to what the program actually registers.
-import { connectorProblems } from "../components/connector.ts";
+import { CONNECTOR_CHART, connectorProblems } from "../components/connector.ts";
 import { dependsOnCycles, fluxExtensionVersionProblem } from "../components/flux-args.ts";
 import { apisRemovedBy, fluxExtensionRelease, NEWEST_FLUX_EXTENSION_VERSION } from "../components/flux-versions.ts";
 import { knownHostsProblems } from "../components/git.ts";
@@ -70,8 +70,6 @@ export function extensionVersionSupported(r: Subject): Verdict {
     return problem === undefined ? [] : [`version ${problem}`];
 }
 
-/** The connector's chart, by the name it is published under. */
-export const CONNECTOR_CHART = "gitops-connector";
 
 export function connectorChartPinned(r: Subject): Verdict {
     if (r.props.chart !== CONNECTOR_CHART) return { notApplicable: "not the GitOps Connector chart" };
@@ -120,7 +118,7 @@ export const FLUX_POLICIES: readonly (ResourcePolicy | StackPolicy)[] = [
     },
     {
         name: "flux-extension-version-supported",
-        description: "A pinned microsoft.flux version is a known release inside Microsoft's support window (the newest three minor releases).",
+        description: "A pinned microsoft.flux version is a known release inside Microsoft's support window (the newest three releases).",
         group: "flux",
         enforcementLevel: "advisory",
         kind: "resource",

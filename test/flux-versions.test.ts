@@ -16,7 +16,7 @@ import { installMocks, minimalStack, parseShippedStack, settle, shippedStacks, t
 const rec = installMocks();
 
 const NOTICE = `${FLUX_EXTENSION_RELEASE_NOTES}#deprecation-and-removal-notice-changes-to-microsoftflux-extension`;
-const WINDOW = "the supported window is 1.22.1 to 1.24.1 (the newest 3 minor releases, 1.22, 1.23, 1.24: 1.22.1, 1.22.2, 1.23.0, 1.23.1, 1.23.3, 1.24.0, 1.24.1); the newest is 1.24.1";
+const WINDOW = "the supported window is the newest 3 releases, 1.23.3, 1.24.0, 1.24.1; the newest is 1.24.1";
 const FLUX_2_7_REMOVED = [
     "source.toolkit.fluxcd.io/v1beta1", "source.toolkit.fluxcd.io/v1beta2", "kustomize.toolkit.fluxcd.io/v1beta1", "kustomize.toolkit.fluxcd.io/v1beta2",
     "helm.toolkit.fluxcd.io/v2beta1", "helm.toolkit.fluxcd.io/v2beta2", "notification.toolkit.fluxcd.io/v1beta1", "image.toolkit.fluxcd.io/v1beta1",
@@ -49,8 +49,8 @@ test("every supported version serves the notification API the program applies, a
     assert.deepEqual(apisRemovedBy("1.24.1"), FLUX_2_7_REMOVED);
 });
 
-test("the window: the newest three minor releases of the table; older or unknown versions are refused with the window and the newest", () => {
-    assert.deepEqual(SUPPORTED_FLUX_EXTENSION_VERSIONS, ["1.22.1", "1.22.2", "1.23.0", "1.23.1", "1.23.3", "1.24.0", "1.24.1"]);
+test("the window: the newest three releases of the table; older or unknown versions are refused with the window and the newest", () => {
+    assert.deepEqual(SUPPORTED_FLUX_EXTENSION_VERSIONS, ["1.23.3", "1.24.0", "1.24.1"]);
     for (const v of SUPPORTED_FLUX_EXTENSION_VERSIONS) assert.equal(extensionVersionProblem(v), undefined, v);
     assert.equal(extensionVersionProblem("1.21.1"), `1.21.1 is outside Microsoft's support window for microsoft.flux: ${WINDOW}`);
     assert.equal(
@@ -89,7 +89,7 @@ test("the stack config refuses a pin outside the window, naming the key; every s
 
 test("upgrade notes: a skipped step, an API removal, a downgrade, pinning and unpinning", () => {
     const kinds = (from?: string, to?: string) => extensionUpgradeNotes(from, to).map((n) => n.kind);
-    const twoSteps = "Upgrade in two deployments: first pin 1.22.2 (any of 1.21.0 to 1.22.2 will do) and run pulumi up, then";
+    const twoSteps = "Upgrade in two steps: first move the extension to 1.22.2 (any of 1.21.0 to 1.22.2 will do) with az k8s-extension update --version 1.22.2 (outside the supported window, so no stack may pin it), then";
     assert.deepEqual(extensionUpgradeNotes("1.20.4", "1.24.1"), [
         {
             kind: "skipped-step",
@@ -114,7 +114,7 @@ test("upgrade notes: a skipped step, an API removal, a downgrade, pinning and un
     const pinned = extensionUpgradeNotes(undefined, "1.24.1");
     assert.deepEqual(pinned.map((n) => n.kind), ["pinned"]);
     assert.match(pinned[0].message, /^auto-upgrade -> 1\.24\.1 \(Flux 2\.7\.5\): the cluster runs whatever its release train installed, which no plan can see; check it with az k8s-extension show/);
-    assert.ok(pinned[0].message.includes("; from below 1.21.0 a pin of 1.24.1 skips the step 1.23.0 requires: pin 1.22.2 (any of 1.21.0 to 1.22.2 will do) and run pulumi up first."));
+    assert.ok(pinned[0].message.includes("; from below 1.21.0 a pin of 1.24.1 skips the step 1.23.0 requires: move the extension to 1.22.2 (any of 1.21.0 to 1.22.2 will do) with az k8s-extension update --version 1.22.2 (outside the supported window, so no stack may pin it) first."));
     assert.ok(!extensionUpgradeNotes(undefined, "1.22.2")[0].message.includes("skips"), "a pin below the step skips nothing");
     const unpinned = extensionUpgradeNotes("1.20.4", undefined);
     assert.deepEqual(unpinned.map((n) => n.kind), ["unpinned", "skipped-step", "removed-apis"]);

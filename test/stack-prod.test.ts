@@ -180,7 +180,7 @@ test("teardown: the extension and configuration go with the cluster prod creates
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-environment-name", 0, 5],
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-target-namespace", 0, 5],
         ["github:index/repositoryDeployKey:RepositoryDeployKey::arc-cicd-prod-cluster-config-deploy-key-deploy-key", 0, 5],
-        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 6],
+        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 5],
         ["tls:index/privateKey:PrivateKey::arc-cicd-prod-cluster-config-deploy-key-key", 5, 6],
         ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-prod-environment", 5, 10],
         [AKS, 5, 365],

@@ -67,7 +67,7 @@ test("teardown: stage creates nothing on a cluster, so nothing goes with one", a
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-stage-environment-name", 0, 5],
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-stage-target-namespace", 0, 5],
         ["github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy::arc-cicd-demo-src-az-vote-app-stage-branch-0", 0, 5],
-        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 6],
+        ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 5],
         ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-stage-environment", 5, 10],
         ["pulumi:providers:github::github", 10, 10],
     ]);

@@ -65,7 +65,9 @@ export function destroyOrder(stack: string, resources: readonly DestroyResource[
     // A destroy deletes every resource, so every deletedWith target goes too.
     const skipped = (r: DestroyResource) => r.deletedWith !== undefined;
     const isComponent = (r: DestroyResource) => hasChildren.has(r.key) || r.type.startsWith("gitops:");
-    const seconds = (r: DestroyResource) => (isComponent(r) || skipped(r) ? 0 : typicalSeconds(r.type, table));
+    // A stack reference is a read and a provider a configuration: deleting either only drops it from state.
+    const stateOnly = (r: DestroyResource) => r.type === "pulumi:pulumi:StackReference" || r.type.startsWith("pulumi:providers:");
+    const seconds = (r: DestroyResource) => (isComponent(r) || skipped(r) || stateOnly(r) ? 0 : typicalSeconds(r.type, table));
 
     const start = new Map<string, number>();
     const finish = new Map<string, number>();
