@@ -135,33 +135,36 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         deployKeys.push(key);
         return fluxConfigurationArgs(fc, readSecret, key);
     });
-    // The connector needs only the cluster: it installs into its own namespace while the extension is
-    // being created. Its Alert and Provider wait for the configurations whose objects they watch, so that
-    // on destroy, which runs in reverse, they go first and nothing relays the configurations' teardown
-    // to GitHub (docs/teardown.md); the connector then hears from the first reconciliation after they
-    // exist. Nothing waits for Flux to finish reconciling except what truly needs the repo's objects
-    // (the Alert and Provider, Arc's pull secrets).
-    //
     // Everything on the cluster gets the cluster's deletedWith: on a cluster the stack creates, Azure
     // deletes it all with the cluster, and `pulumi destroy` never waits on its API server or on Flux.
     const onCluster = { provider: cluster.provider, deletedWith: cluster.deletedWith };
-    const connector = c.connector.enabled
-        ? new GitOpsConnector(`${cc.name}-connector`, {
-              namespace: c.connector.namespace,
-              target: connectorTarget(c),
-              pat: readSecret(c.connector.patSecret),
-              chartVersion: c.connector.chartVersion,
-              chartRepo: c.connector.chartRepo,
-              subscribers: Object.fromEntries(Object.entries(c.connector.subscribers).map(([n, k]) => [n, readSecret(k)])),
-              logReaders: c.connector.logReaders,
-          }, onCluster)
-        : undefined;
     const flux = new Flux(
         `${cc.name}-flux`,
         { cluster: cluster.target(), extension: c.flux.extension, configurations: fluxConfigurations },
         // Flux can only clone once GitHub knows its deploy key.
         { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
     );
+    // On a cluster the stack creates, the connector needs only the cluster: it installs into its own
+    // namespace while the extension is being created. On a cluster the stack doesn't delete (Arc, an
+    // adopted AKS), `pulumi destroy` deletes in reverse creation order, and the connector must go before
+    // the configurations it reports on: there it waits for them (docs/teardown.md). Either way its Alert
+    // and Provider wait for the configurations and the connector, so on destroy they go first and nothing
+    // relays the configurations' teardown to GitHub.
+    const connector = c.connector.enabled
+        ? new GitOpsConnector(
+              `${cc.name}-connector`,
+              {
+                  namespace: c.connector.namespace,
+                  target: connectorTarget(c),
+                  pat: readSecret(c.connector.patSecret),
+                  chartVersion: c.connector.chartVersion,
+                  chartRepo: c.connector.chartRepo,
+                  subscribers: Object.fromEntries(Object.entries(c.connector.subscribers).map(([n, k]) => [n, readSecret(k)])),
+                  logReaders: c.connector.logReaders,
+              },
+              { ...onCluster, dependsOn: cluster.deletedWith === undefined ? Object.values(flux.configurations) : [] },
+          )
+        : undefined;
     if (connector !== undefined) {
         new FluxNotifications(
             `${cc.name}-notifications`,

@@ -220,12 +220,14 @@ const RESOURCE_GROUP = "azure-native:resources:ResourceGroup";
 const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
 const EXTENSION = "azure-native:kubernetesconfiguration:Extension";
 const FLUX_CONFIGURATION = "azure-native:kubernetesconfiguration:FluxConfiguration";
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /**
  * The chain no dependency graph can shorten, because Azure itself orders it: the resource group (if the
  * stack creates one), then the AKS cluster (if the stack creates one), then the microsoft.flux extension,
  * then the longest chain of Flux configurations that wait for one another (the graph decides which
- * can run side by side). The first three stages are physical, so they count even when the graph forgets
+ * can run side by side), and a Helm release the design orders after them (the connector on a cluster the
+ * stack doesn't delete, so that destroy removes it before the configurations: docs/teardown.md). The first three stages are physical, so they count even when the graph forgets
  * an edge between them: a makespan below the chain means the graph is missing a required ordering.
  */
 export function unavoidableChain(resources: readonly GraphResource[], table: DurationTable = TYPICAL_CREATE_SECONDS): Chain {
@@ -237,9 +239,19 @@ export function unavoidableChain(resources: readonly GraphResource[], table: Dur
     }
     // The longest chain of Flux configurations: the schedule of the same graph in which nothing but a
     // Flux configuration takes time.
-    const fluxOnly: DurationTable = { byType: { [FLUX_CONFIGURATION]: typicalSeconds(FLUX_CONFIGURATION, table) }, byPrefix: {}, default: 0 };
+    const fluxOnly: DurationTable = {
+        byType: { [FLUX_CONFIGURATION]: typicalSeconds(FLUX_CONFIGURATION, table), [HELM_RELEASE]: typicalSeconds(HELM_RELEASE, table) },
+        byPrefix: {},
+        default: 0,
+    };
     const flux = computeSchedule(resources, fluxOnly);
-    for (const s of flux.criticalPath) if (s.type === FLUX_CONFIGURATION) steps.push({ key: s.key, type: s.type, seconds: s.finish - s.start });
+    let afterConfiguration = false;
+    for (const s of flux.criticalPath) {
+        // A release counts only behind a configuration: one beside them runs in parallel with the chain.
+        const counts = s.type === FLUX_CONFIGURATION || (s.type === HELM_RELEASE && afterConfiguration);
+        if (s.type === FLUX_CONFIGURATION) afterConfiguration = true;
+        if (counts) steps.push({ key: s.key, type: s.type, seconds: s.finish - s.start });
+    }
     return { seconds: steps.reduce((t, s) => t + s.seconds, 0), steps };
 }
 

@@ -141,7 +141,7 @@ test("every resource is parented to a component and named from it, and every com
     assertWellFormedTree(rec, isTopLevel);
 });
 
-test("teardown on Arc: nothing is deleted with the cluster, which stays; Alert/Provider first, then the configuration (the connector beside it), then the extension", async () => {
+test("teardown on Arc: nothing is deleted with the cluster, which stays; Alert/Provider first, then the connector, then the configuration, then the extension", async () => {
     const { rec } = await run;
     assert.deepEqual(deletedWithKeys(rec), {});
     const d = await destroyPlanOf("edge", rec);
@@ -154,15 +154,16 @@ test("teardown on Arc: nothing is deleted with the cluster, which stays; Alert/P
         ["azure-native:authorization:RoleAssignment::arccicddemoacr-pull-acrpull", 4, 9],
         ["azuread:index/servicePrincipalPassword:ServicePrincipalPassword::arccicddemoacr-pull", 4, 9],
         ["kubernetes:helm.sh/v3:Release::arc-edge-cluster-connector-release", 6, 46],
-        ["azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config", 6, 96],
         ["azuread:index/servicePrincipal:ServicePrincipal::arccicddemoacr-pull", 9, 14],
         ["azuread:index/application:Application::arccicddemoacr-pull", 14, 19],
         ["kubernetes:core/v1:Secret::arc-edge-cluster-connector-pat", 46, 48],
         ["kubernetes:core/v1:Namespace::arc-edge-cluster-connector-namespace", 48, 50],
         ["pulumi:providers:kubernetes::arc-edge-cluster-k8s", 50, 50],
-        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension", 96, 276],
+        // The connector is gone (50 s) before the configuration it reports on is deleted.
+        ["azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config", 50, 140],
+        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension", 140, 320],
     ]);
-    assert.equal(d.seconds, 276);
+    assert.equal(d.seconds, 320);
     assert.deepEqual(d.skipped, []);
     assert.deepEqual(d.protected, []);
 });

@@ -176,9 +176,10 @@ test("npm run plan -- edge --destroy prints the order; --destroy with --graph is
     const lines = r.stdout.split("\n");
     assert.equal(lines[0], "Destroy order for stack edge (pulumi destroy; typical times, not measured; unlimited parallelism)");
     assert.equal(lines[1], "    0 s ->   2 s  kubernetes:core/v1:ServiceAccountPatch::arccicddemoacr-default-sa-edge");
-    assert.equal(lines[15], "   96 s -> 276 s  azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension");
+    assert.equal(lines[14], "   50 s -> 140 s  azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config");
+    assert.equal(lines[15], "  140 s -> 320 s  azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension");
     assert.deepEqual(lines.slice(16), [
-        "  estimated: 4 min 36 s (276 s)",
+        "  estimated: 5 min 20 s (320 s)",
         "  the extension's delete runs a job on the cluster: a pool it can't schedule on (a tainted system pool) blocks it, and deletes of 30 minutes or more are reported (docs/teardown.md)",
         "  skipped (deletedWith): none",
         "",
