@@ -9,6 +9,7 @@
 import * as path from "node:path";
 import { parseCommandLine, stackNameProblem } from "./lib/cli.ts";
 import type { StackPlan } from "./lib/plan-model.ts";
+import { TYPES } from "./lib/resource-types.ts";
 
 /**
  * Typical create times in seconds, by exact type, then by the longest matching type prefix, then the
@@ -18,12 +19,12 @@ import type { StackPlan } from "./lib/plan-model.ts";
  */
 export const TYPICAL_CREATE_SECONDS: DurationTable = {
     byType: {
-        "azure-native:containerservice:ManagedCluster": 6 * 60,
-        "azure-native:kubernetesconfiguration:Extension": 3 * 60,
-        "azure-native:kubernetesconfiguration:FluxConfiguration": 90,
-        "kubernetes:helm.sh/v3:Release": 40,
+        [TYPES.managedCluster]: 6 * 60,
+        [TYPES.extension]: 3 * 60,
+        [TYPES.fluxConfiguration]: 90,
+        [TYPES.helmRelease]: 40,
         // A read of another stack's outputs.
-        "pulumi:pulumi:StackReference": 1,
+        [TYPES.stackReference]: 1,
     },
     byPrefix: {
         // Providers are configured, not created; they still wait for what they depend on.
@@ -216,11 +217,7 @@ export interface Chain {
     readonly steps: readonly ChainStep[];
 }
 
-const RESOURCE_GROUP = "azure-native:resources:ResourceGroup";
-const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
-const EXTENSION = "azure-native:kubernetesconfiguration:Extension";
-const FLUX_CONFIGURATION = "azure-native:kubernetesconfiguration:FluxConfiguration";
-const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const { resourceGroup: RESOURCE_GROUP, managedCluster: MANAGED_CLUSTER, extension: EXTENSION, fluxConfiguration: FLUX_CONFIGURATION, helmRelease: HELM_RELEASE } = TYPES;
 
 /**
  * The chain no dependency graph can shorten, because Azure itself orders it: the resource group (if the

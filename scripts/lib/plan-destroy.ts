@@ -6,6 +6,7 @@
 // whose `deletedWith` target goes in the same destroy is skipped: Pulumi never calls its delete.
 import { duration, typicalSeconds, TYPICAL_CREATE_SECONDS, type DurationTable } from "../estimate-makespan.ts";
 import type { PlannedResource, StackPlan } from "./plan-model.ts";
+import { TYPES } from "./resource-types.ts";
 
 /** What the order needs of a resource: PlannedResource has all of it. */
 export type DestroyResource = Pick<PlannedResource, "key" | "type" | "parent" | "provider" | "dependsOn" | "deletedWith" | "protect">;
@@ -37,7 +38,6 @@ export interface DestroyPlan {
     readonly protected: readonly string[];
 }
 
-const EXTENSION = "azure-native:kubernetesconfiguration:Extension";
 
 export function destroyOrder(stack: string, resources: readonly DestroyResource[], table: DurationTable = TYPICAL_CREATE_SECONDS): DestroyPlan {
     const byKey = new Map<string, DestroyResource>();
@@ -65,8 +65,9 @@ export function destroyOrder(stack: string, resources: readonly DestroyResource[
     // A destroy deletes every resource, so every deletedWith target goes too.
     const skipped = (r: DestroyResource) => r.deletedWith !== undefined;
     const isComponent = (r: DestroyResource) => hasChildren.has(r.key) || r.type.startsWith("gitops:");
-    // A stack reference is a read and a provider a configuration: deleting either only drops it from state.
-    const stateOnly = (r: DestroyResource) => r.type === "pulumi:pulumi:StackReference" || r.type.startsWith("pulumi:providers:");
+    // A stack reference is a read: its create takes a moment, its delete only drops it from state. (Providers
+    // take no time either way, as the table says.)
+    const stateOnly = (r: DestroyResource) => r.type === TYPES.stackReference;
     const seconds = (r: DestroyResource) => (isComponent(r) || skipped(r) || stateOnly(r) ? 0 : typicalSeconds(r.type, table));
 
     const start = new Map<string, number>();
@@ -112,7 +113,7 @@ export function renderDestroy(d: DestroyPlan): string {
     for (const s of d.steps) out.push(`  ${`${s.start}`.padStart(width)} s -> ${`${s.finish}`.padStart(width)} s  ${s.key}`);
     if (d.steps.length === 0) out.push("  (nothing to delete)");
     out.push(`  estimated: ${d.seconds < 60 ? duration(d.seconds) : `${duration(d.seconds)} (${d.seconds} s)`}`);
-    if (d.steps.some((s) => s.type === EXTENSION)) {
+    if (d.steps.some((s) => s.type === TYPES.extension)) {
         out.push("  the extension's delete runs a job on the cluster: a pool it can't schedule on (a tainted system pool) blocks it, and deletes of 30 minutes or more are reported (docs/teardown.md)");
     }
     out.push(d.skipped.length === 0 ? "  skipped (deletedWith): none" : "  skipped, deleted with the resource named (deletedWith):");

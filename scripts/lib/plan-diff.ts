@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { extensionUpgradeNotes, type ExtensionUpgradeNote } from "../../components/flux-versions.ts";
 import { SECRET, stripFingerprints, type PlannedResource, type StackPlan } from "./plan-model.ts";
+import { TYPES } from "./resource-types.ts";
 import { InputError, Interrupted, PlanError } from "./plan-run.ts";
 
 const REPO = path.join(__dirname, "..", "..");
@@ -56,7 +57,7 @@ function extensionUpgrades(old: ReadonlyMap<string, PlannedResource>, now: Reado
     const upgrades: ExtensionUpgrade[] = [];
     for (const [key, r] of now) {
         const o = old.get(key);
-        const isFlux = (x: PlannedResource) => x.type === "azure-native:kubernetesconfiguration:Extension" && x.inputs.extensionType === "microsoft.flux";
+        const isFlux = (x: PlannedResource) => x.type === TYPES.extension && x.inputs.extensionType === "microsoft.flux";
         if (!o || !isFlux(o) || !isFlux(r)) continue;
         const [from, to] = [pinnedFluxVersion(o), pinnedFluxVersion(r)];
         const notes = extensionUpgradeNotes(from, to);
