@@ -75,16 +75,6 @@ test("without --secrets, each secret is a visible placeholder entry saying how t
     assert.match(r.stdout, /^Offline plan for stack stage: 7 resources$/m);
 });
 
-test("--all fails when two stacks claim the same GitHub environment", () => {
-    const dir = scratchRepo();
-    const stage = YAML.parse(readFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), "utf8"));
-    stage.config["gitops-platform:github"].environment.name = "az-vote-app-dev";
-    writeFileSync(path.join(dir, "stacks", "Pulumi.stage.yaml"), YAML.stringify(stage));
-    const r = runPlan(["--all", "--json"], dir);
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /across stacks: environment az-vote-app-dev of your-github-org\/arc-cicd-demo-src: claimed by stacks dev, stage; exactly one stack may own it/);
-});
-
 test("--json alone has no graph; --graph alone prints Mermaid and DOT; ignored changes, lookups and the assumed organization are shown", () => {
     const j = runPlan(["dev", "--json"]);
     assert.equal(j.status, 0, j.stderr);

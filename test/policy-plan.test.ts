@@ -3,7 +3,9 @@
 // longer protects the cluster, it exits 1 naming the policy, the resource and the reason, while the
 // shipped dev, edge and stage files report no mandatory violation (stage's advisory one is a warning).
 // Shipped prod passes under its policy config in policy-prod.test.ts, in-process; the pull-request
-// workflow runs the same command on the shipped stacks and fails on a mandatory violation.
+// workflow runs the same command on the shipped stacks and fails on a mandatory violation. The same run
+// checks `--all`'s rules across stacks: stage's environment renamed to dev's is claimed twice (one run of
+// every stack costs as much as the rest of the plan tests' runs together).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -11,15 +13,22 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { runPlan, scratchRepo } from "./support.ts";
 
-test("--all --policy: a prod stack file without cluster.protect breaks a mandatory policy and exits 1; the other stacks pass", () => {
+test("--all --policy: a prod stack file without cluster.protect breaks a mandatory policy and exits 1; the other stacks pass; --all fails when two stacks claim the same GitHub environment", () => {
     const dir = scratchRepo();
     const file = path.join(dir, "stacks", "Pulumi.prod.yaml");
     const prod = YAML.parse(readFileSync(file, "utf8"));
     delete prod.config["gitops-platform:cluster"].protect;
     writeFileSync(file, YAML.stringify(prod));
+    const stageFile = path.join(dir, "stacks", "Pulumi.stage.yaml");
+    const stage = YAML.parse(readFileSync(stageFile, "utf8"));
+    stage.config["gitops-platform:github"].environment.name = "az-vote-app-dev";
+    writeFileSync(stageFile, YAML.stringify(stage));
     const r = runPlan(["--all", "--policy"], dir);
     assert.equal(r.status, 1, r.stderr);
-    assert.equal(r.stderr, "");
+    assert.equal(
+        r.stderr,
+        "across stacks: environment az-vote-app-dev of your-github-org/arc-cicd-demo-src: claimed by stacks dev, stage; exactly one stack may own it\n",
+    );
     const heads = r.stdout.split("\n").filter((l) => l.startsWith("Policies for stack "));
     assert.deepEqual(heads.map((l) => l.replace(/: \d+ passed,/, ": N passed,")), [
         "Policies for stack dev (no policy config: default levels): N passed, 0 mandatory and 0 advisory violations, 4 not checkable offline",
@@ -32,7 +41,8 @@ test("--all --policy: a prod stack file without cluster.protect breaks a mandato
         "      the cluster is not protected: a pulumi destroy or a replacing change would delete it; set cluster.protect: true\n",
     ), r.stdout);
     assert.ok(r.stdout.includes(
-        "  warning: [advisory] github-protected-environment-complete: github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-stage-environment\n" +
+        // Stage's environment, renamed above (dev's own has no protection rules, so no warning).
+        "  warning: [advisory] github-protected-environment-complete: github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-dev-environment\n" +
         "      canAdminsBypass is not false: repository admins can deploy past the reviewers (github.environment.canAdminsBypass: false)\n",
     ), r.stdout);
     assert.ok(r.stdout.includes(
