@@ -6,6 +6,8 @@ export * from "./ci-identity.ts";
 export * from "./cluster.ts";
 export * from "./connector.ts";
 export * from "./credentials.ts";
+// Flux on every cluster in a scope through Azure Policy.
+export * from "./fleet.ts";
 // Also the Flux arguments and rules (flux-args.ts) and the Git URL and known_hosts rules (git.ts).
 export * from "./flux.ts";
 // The known microsoft.flux releases, the supported window and the upgrade steps.

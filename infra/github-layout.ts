@@ -3,15 +3,16 @@
 // with what real workflow files read.
 import { APP, type SecretKey } from "./app-profile.ts";
 import type { GitHubConfig, StackConfig } from "./config.ts";
+import { fleetLayoutProblems } from "./fleet-layout.ts";
 
 /** The Actions secret name for a logical secret, after the stack's renames. */
 export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey): string {
     return g.secretNames[key] ?? key;
 }
 
-/** The stack whose cluster this stack deploys to. */
-export function clusterStack(c: StackConfig): string {
-    return c.clusterStack.short;
+/** The stack whose cluster this stack deploys to; a fleet stack deploys to no cluster of a stack. */
+export function clusterStack(c: StackConfig): string | undefined {
+    return c.kind === "fleet" ? undefined : c.clusterStack.short;
 }
 
 /** The stack that owns the repository level, as this stack's config names it. */
@@ -53,16 +54,27 @@ export function secretLayout(c: StackConfig): SecretLayout {
 
 /**
  * What must hold across all the stacks of a project, which no single stack can see at deploy time:
- * one owner per GitHub object, one connector dispatching to each app repo, a CI grant on every
- * cluster an environment runs on, and protection on a registry other stacks pull from. Returns one
- * message per violation.
+ * one owner per cluster and per GitHub object, one connector dispatching to each app repo, a CI grant
+ * on every cluster an environment runs on, and protection on a registry other stacks pull from.
+ * Returns one message per violation.
  */
 export function crossStackProblems(configs: readonly StackConfig[]): string[] {
     const problems: string[] = [];
     const owners = new Map<string, string[]>();
     const own = (what: string, stack: string) => owners.set(what, [...(owners.get(what) ?? []), stack]);
     const byName = new Map(configs.map((c) => [c.stack, c]));
+    // Azure names are case-insensitive: a cluster is named as the first stack that claims it spells it.
+    const clusters = new Map<string, string>();
     for (const c of configs) {
+        if (c.kind === "owner") {
+            // Whatever the mode (creating it, adopting it, or Arc), an owner installs the extension, the
+            // Flux configurations and the connector on its cluster: a second owner would fight over them,
+            // and a destroy of either would take them from the other.
+            const resourceGroup = (c.cluster.mode === "aks" ? undefined : c.cluster.resourceGroup) ?? c.azure.resourceGroup;
+            const id = `${resourceGroup}/${c.cluster.name}`;
+            if (!clusters.has(id.toLowerCase())) clusters.set(id.toLowerCase(), id);
+            own(`cluster ${clusters.get(id.toLowerCase())}`, c.stack);
+        }
         const g = c.github;
         if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {
             // Every connector dispatches sync-success to its app repo on each reconciliation: two would
@@ -80,7 +92,7 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
             if (byName.has(repoStack)) problems.push(`stack ${c.stack}: stack ${repoStack} named in github.repositoryStack doesn't own the repository level (no github.repository)`);
         }
         if (onOtherCluster(c) && c.kind === "shared") {
-            const owner = byName.get(clusterStack(c));
+            const owner = byName.get(c.clusterStack.short);
             if (owner && !(owner.github && grantsClusterAccess(owner))) {
                 problems.push(
                     `stack ${c.stack}: its environment runs on the cluster of stack ${owner.stack}, which grants the CI identity no access to it (give ${owner.stack} a github section naming the same repository stack)`,
@@ -97,6 +109,7 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
             problems.push(`stack ${c.stack}: registry.protect must be true: stacks ${pullers.join(", ")} pull from its registry ${c.registry.name}`);
         }
     }
+    problems.push(...fleetLayoutProblems(configs));
     for (const [what, stacks] of owners) {
         if (stacks.length > 1) problems.push(`${what}: claimed by stacks ${stacks.join(", ")}; exactly one stack may own it`);
     }

@@ -8,7 +8,8 @@ import { Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
-import type { FluxConfigurationConfig, GitHubConfig, OwnerStackConfig, SharedStackConfig, StackConfig, StackName } from "./config.ts";
+import type { FleetStackConfig, FluxConfigurationConfig, GitHubConfig, OwnerStackConfig, SharedStackConfig, StackConfig, StackName } from "./config.ts";
+import { createFleet, type FleetOutputs } from "./fleet.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
 
 /** Reads a secret config key; the config was validated, so every key it names is set. */
@@ -40,7 +41,12 @@ export interface PlatformOutputs {
 /** Stack outputs: the cluster contract, plus the GitHub wiring's when the stack configures it. */
 export type StackOutputs = PlatformOutputs & Partial<GitHubOutputs>;
 
-export function createPlatform(config: StackConfig, readSecret: SecretReader): StackOutputs {
+export function createPlatform(config: FleetStackConfig, readSecret: SecretReader): FleetOutputs;
+export function createPlatform(config: OwnerStackConfig | SharedStackConfig, readSecret: SecretReader): StackOutputs;
+export function createPlatform(config: StackConfig, readSecret: SecretReader): StackOutputs | FleetOutputs;
+export function createPlatform(config: StackConfig, readSecret: SecretReader): StackOutputs | FleetOutputs {
+    // A fleet stack owns no cluster and wires no repository: its policy reaches the clusters.
+    if (config.kind === "fleet") return createFleet(config);
     // One StackReference per referenced stack: stage reads dev both for the cluster and the CI identity.
     const references = new Map<string, pulumi.StackReference>();
     const stackReference = (name: StackName) => {

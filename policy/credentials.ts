@@ -39,7 +39,13 @@ export function isSubscriptionScopeOrWider(scope: string): boolean {
     return s === "" || /^\/subscriptions\/[^/]+$/.test(s) || /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/.test(s);
 }
 
+/** The component whose grants are the ones its Azure Policy definitions require at the assignment's scope. */
+export const FLEET_POLICY_COMPONENT = "gitops:fleet:FleetPolicy";
+
 export function roleAssignmentScope(r: Subject): Verdict {
+    // A fleet's policy identities hold their definitions' role (Contributor) at the assignment's scope,
+    // which may be a subscription or a management group: the grant is the fleet's purpose.
+    if (r.components?.includes(FLEET_POLICY_COMPONENT)) return { notApplicable: "an Azure Policy assignment's identity needs its definition's role at the assignment's scope (FleetPolicy)" };
     const scope = r.props.scope;
     if (typeof scope !== "string") return ["scope is not set: expected the resource ID of the one resource (or resource group) the grant is for"];
     return isSubscriptionScopeOrWider(scope)
@@ -74,7 +80,7 @@ export const CREDENTIAL_POLICIES: readonly ResourcePolicy[] = [
     },
     {
         name: "no-subscription-scope-role-assignments",
-        description: "No role assignment at subscription scope or wider: every identity here needs one registry, cluster or resource group, and a wider grant outlives the resources it was for.",
+        description: "No role assignment at subscription scope or wider: every identity here needs one registry, cluster or resource group, and a wider grant outlives the resources it was for. Except a fleet's Azure Policy identities, which need their definition's role at the assignment's scope.",
         group: "credentials",
         enforcementLevel: "mandatory",
         kind: "resource",

@@ -12,7 +12,9 @@ import { isNotApplicable, type PolicyDefinition, type PolicySettings, type Subje
  * UnknownValueError, which it reports as "can't run during preview" at advisory level.
  */
 function subjectOf(r: ResourceValidationArgs | PolicyResource): Subject {
-    return { type: r.type, name: r.name, props: r.props, protect: r.opts.protect };
+    // urn:pulumi:<stack>::<project>::<parent type>$…$<type>::<name>
+    const components = (r.urn.split("::")[2] ?? "").split("$").slice(0, -1);
+    return { type: r.type, name: r.name, props: r.props, protect: r.opts.protect, components };
 }
 
 export function toCrossGuard(p: PolicyDefinition): ResourceValidationPolicy | StackValidationPolicy {

@@ -19,6 +19,8 @@ export interface Subject {
     readonly props: Record<string, any>;
     /** Pulumi's `protect` option. */
     readonly protect: boolean;
+    /** The types of the components it is nested in, outermost first (from its URN, or the plan's parents). */
+    readonly components?: readonly string[];
     /**
      * Whether the input at `path` is a Pulumi secret (encrypted in state, hidden in previews), or
      * undefined where the runner can't tell: CrossGuard hands validations plain values without saying

@@ -11,7 +11,9 @@ import * as path from "node:path";
 import { parseCommandLine, stackNameProblem } from "./lib/cli.ts";
 import { unknownResult } from "./lib/invokes.ts";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
-import { buildPlan, fingerprintedSecret, plainSecret, type SecretStatus } from "./lib/plan-model.ts";
+import { buildPlan, fingerprintedSecret, plainSecret, type PlanTarget, type SecretStatus } from "./lib/plan-model.ts";
+import type { StackConfig } from "../infra/config.ts";
+import { describeScope } from "../components/fleet.ts";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -20,9 +22,23 @@ import * as pulumi from "@pulumi/pulumi";
  */
 const COMPUTED_OVER_INPUTS: Record<string, readonly string[]> = {
     "azure-native:containerservice:ManagedCluster": ["oidcIssuerProfile", "identityProfile"],
+    // The identity's principalId comes from ARM.
+    "azure-native:authorization:PolicyAssignment": ["identity"],
 };
 
 export class SecretsFileError extends Error {}
+
+/** What the stack deploys to, for the fleet summary. */
+function planTarget(c: StackConfig): PlanTarget {
+    switch (c.kind) {
+        case "owner":
+            return { mode: c.cluster.mode, cluster: `${("resourceGroup" in c.cluster ? c.cluster.resourceGroup : undefined) ?? c.azure.resourceGroup}/${c.cluster.name}` };
+        case "shared":
+            return { mode: "shared", cluster: `stack ${c.clusterStack.short}'s` };
+        case "fleet":
+            return { mode: "fleet", cluster: `${c.fleet.clusterTypes.map((t) => (t === "connectedClusters" ? "Arc" : "AKS")).join(" and ")} clusters in ${describeScope(c.scope)}` };
+    }
+}
 
 const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "string" ? "a string" : `a ${typeof v}`);
 
@@ -95,8 +111,10 @@ async function main(argv: string[]): Promise<number> {
     // offline, and unset ones don't exist yet. The placeholders are secret config, so the program
     // treats them exactly as real secrets, and the plan never prints them.
     let secrets: SecretStatus[];
+    let target: PlanTarget;
     try {
         const parsed = parseStackConfig(stack, raw, () => "secret", () => organization);
+        target = planTarget(parsed);
         secrets = requiredSecrets(parsed).map((s) => ({
             key: s.key,
             purpose: s.purpose,
@@ -162,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
     // Set only by `plan --diff`, for both sides: secrets become comparable fingerprints.
     const diffKey = process.env.GITOPS_PLAN_DIFF_KEY;
     const plan = await buildPlan(stack, organization, rec, outputs, secrets, diffKey ? fingerprintedSecret(diffKey) : plainSecret);
-    process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ ...plan, target }, null, 2) + "\n");
     return 0;
 }
 

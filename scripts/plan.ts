@@ -28,20 +28,21 @@ import type { StackPlan } from "./lib/plan-model.ts";
 import { destroyPlan, renderDestroy } from "./lib/plan-destroy.ts";
 import { checkPlan, mandatoryViolations, PolicyConfigError, readPolicyConfig, renderPolicyReport } from "./lib/plan-policy.ts";
 import { renderDot, renderMermaid, renderText } from "./lib/plan-render.ts";
-import { InputError, Interrupted, PlanError, planStack } from "./lib/plan-run.ts";
+import { renderFleetSummary } from "./lib/plan-summary.ts";
+import { DEFAULT_JOBS, InputError, Interrupted, PlanError, planStacks, type PlanOptions } from "./lib/plan-run.ts";
 import { readSecretsFile, SecretsFileError } from "./plan-stack.ts";
 
 // What other scripts and the tests use of the plan, from the module `npm run plan` runs.
 export { diffPlans, renderDiff, type FieldChange, type PlanDiff, type ResourceChange } from "./lib/plan-diff.ts";
 export { renderDot, renderMermaid, renderText } from "./lib/plan-render.ts";
-export { InputError, PlanError, planStack, type PlanOptions } from "./lib/plan-run.ts";
+export { InputError, PlanError, planStack, planStacks, type PlanOptions } from "./lib/plan-run.ts";
 
 const REPO = path.join(__dirname, "..");
-const USAGE = "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>] [--policy] [--destroy]";
+const USAGE = "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>] [--policy] [--destroy] [--jobs <n>]";
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
     const line = parseCommandLine(argv, {
-        diff: "string", root: "string", secrets: "string", organization: "string", json: "boolean", graph: "boolean", all: "boolean", policy: "boolean", destroy: "boolean",
+        diff: "string", root: "string", secrets: "string", organization: "string", json: "boolean", graph: "boolean", all: "boolean", policy: "boolean", destroy: "boolean", jobs: "string",
     });
     const { diff: ref, secrets: secretsOption, organization, json, graph, all, policy, destroy } = line?.values ?? {};
     const args = line?.positionals ?? [];
@@ -51,6 +52,12 @@ function main(argv: string[]): number {
     const misused = (policy && (ref !== undefined || json || graph)) || (destroy && (ref !== undefined || graph || policy));
     if (!line || (!all && args.length === 0) || ref?.startsWith("-") || misused) {
         console.error(USAGE);
+        return 2;
+    }
+    // Stacks planned at once, each in its own process: one per core unless told otherwise.
+    const jobs = line.values.jobs === undefined ? DEFAULT_JOBS : /^[1-9][0-9]{0,2}$/.test(line.values.jobs) ? Number(line.values.jobs) : undefined;
+    if (jobs === undefined) {
+        console.error(`--jobs ${JSON.stringify(line.values.jobs)}: expected a whole number of stacks to plan at once, 1 to 999`);
         return 2;
     }
     const root = path.resolve(line.values.root ?? REPO);
@@ -77,22 +84,28 @@ function main(argv: string[]): number {
         if (ref !== undefined) {
             // One key for both sides of this diff only: secret fingerprints compare, and mean nothing later.
             const o = { secretsFile, organization, diffKey: randomBytes(32).toString("hex") };
-            const diffs = withTemporaryFolder((dir) => {
+            const diffs = await withTemporaryFolder(async (dir) => {
                 checkout(root, ref, dir);
                 const exists = (r: string, s: string) => listStacks(path.join(r, "stacks")).includes(s);
-                return stacks.map((s) => {
+                for (const s of stacks) {
                     if (!exists(root, s) && !exists(dir, s)) throw new PlanError(`no stack file stacks/Pulumi.${s}.yaml at ${ref} or in the working tree`);
-                    const before = exists(dir, s) ? planStack(s, { ...o, root: dir }) : undefined;
-                    const after = exists(root, s) ? planStack(s, { ...o, root }) : undefined;
-                    return diffPlans(s, ref, before, after);
-                });
+                }
+                // Both sides of every stack at once; a side the stack has no file on is absent.
+                const sides = stacks.flatMap((s) => [
+                    ...(exists(dir, s) ? [{ stack: s, side: "before", options: { ...o, root: dir } }] : []),
+                    ...(exists(root, s) ? [{ stack: s, side: "after", options: { ...o, root } }] : []),
+                ]);
+                const plans = await planStacks(sides, jobs);
+                const side = (s: string, which: string) => plans[sides.findIndex((x) => x.stack === s && x.side === which)];
+                return stacks.map((s) => diffPlans(s, ref, side(s, "before"), side(s, "after")));
             });
             process.stdout.write(json ? JSON.stringify(diffs.length === 1 ? diffs[0] : diffs, null, 2) + "\n" : diffs.map(renderDiff).join("\n"));
             return 0;
         }
         // Each stack's policy config read before anything is evaluated: a broken one fails fast.
         const policyConfigs = policy ? stacks.map((s) => readPolicyConfig(root, s)) : [];
-        const plans = stacks.map((s) => planStack(s, { root, secretsFile, organization }));
+        const options: PlanOptions = { root, secretsFile, organization };
+        const plans = await planStacks(stacks.map((stack) => ({ stack, options })), jobs);
         let violated = false;
         if (policy) {
             const reports = plans.map((p, i) => checkPlan(p, policyConfigs[i].config, policyConfigs[i].file));
@@ -108,6 +121,8 @@ function main(argv: string[]): number {
             for (const p of plans) process.stdout.write(`Dependency graph for stack ${p.stack}\n\n\`\`\`mermaid\n${renderMermaid(p)}\`\`\`\n\n\`\`\`dot\n${renderDot(p)}\`\`\`\n`);
         } else {
             process.stdout.write(plans.map(renderText).join("\n"));
+            // A fleet is read at a glance before it is read stack by stack.
+            if (all) process.stdout.write(`\n${renderFleetSummary(plans)}`);
         }
         // With every stack in view, check what no single stack can: one owner per GitHub object, one
         // connector per app repo, a CI grant on every cluster an environment runs on.
@@ -131,4 +146,8 @@ function main(argv: string[]): number {
     }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}

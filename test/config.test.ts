@@ -95,7 +95,7 @@ test("the connector PAT is required, and must be stored as a secret", () => {
 test("an unknown key, such as a typo, is rejected", () => {
     const v = { ...valid(), fluxx: {} };
     assert.deepEqual(problems(v), [
-        "gitops-platform:fluxx: unknown key (expected one of azure, cluster, registry, flux, connector, github, or a secret the config names)",
+        "gitops-platform:fluxx: unknown key (expected one of azure, cluster, registry, flux, connector, github, fleet, or a secret the config names)",
     ]);
     const w = valid();
     w.cluster.name2 = "x";

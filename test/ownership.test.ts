@@ -37,6 +37,10 @@ function identity(rec: Recorder, r: Registration): string | undefined {
             return `fluxConfiguration/${i.resourceGroupName}/${i.clusterName}/${i.fluxConfigurationName}`;
         case "azure-native:authorization:RoleAssignment":
             return `roleAssignment/${i.scope}/${i.principalId}/${i.roleDefinitionId}`;
+        case "azure-native:authorization:PolicyAssignment":
+            return `policyAssignment/${i.scope}/${i.policyAssignmentName}`;
+        case "azure-native:policyinsights:RemediationAtResourceGroup":
+            return `remediation/${i.resourceGroupName}/${i.remediationName}`;
         case "azuread:index/application:Application":
             return `entraApp/${i.displayName}`;
         case "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":
@@ -68,7 +72,7 @@ function identity(rec: Recorder, r: Registration): string | undefined {
 test("every cloud and cluster object across the shipped stacks belongs to exactly one stack", async () => {
     const owners = new Map<string, string[]>();
     const stacks = shippedStacks();
-    assert.deepEqual(stacks, ["dev", "edge", "prod", "stage"]);
+    assert.deepEqual(stacks, ["dev", "edge", "fleet", "prod", "stage"]);
     for (const stack of stacks) {
         const config: StackConfig = parseShippedStack(stack);
         const before = rec.registrations.length;

@@ -62,10 +62,21 @@ test("an invalid stack file exits 1 with the config error; a missing one too", (
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
     assert.equal(r.stderr.trim(), "Invalid stack configuration in stacks/Pulumi.bad.yaml:\n  - gitops-platform:registry.name: expected 5-50 letters or digits (ACR names allow no '-')");
-    const missing = runPlan(["nope"]);
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /no stack file stacks\/Pulumi\.nope\.yaml/);
+    // Stacks are planned side by side; the error reported is the first failing stack's in the order
+    // given, as if they were planned one by one, and nothing is printed of the ones that succeeded.
+    const missingFirst = runPlan(["stage", "nope", "bad", "--jobs=3"], dir);
+    assert.equal(missingFirst.status, 1);
+    assert.equal(missingFirst.stdout, "");
+    assert.equal(missingFirst.stderr, "no stack file stacks/Pulumi.nope.yaml\n");
+    const badFirst = runPlan(["bad", "nope", "--jobs=2"], dir);
+    assert.equal(badFirst.status, 1);
+    assert.match(badFirst.stderr, /^Invalid stack configuration in stacks\/Pulumi\.bad\.yaml:/);
     assert.equal(runPlan([]).status, 2);
+    for (const jobs of ["0", "x", "1.5", "1000"]) {
+        const r = runPlan(["dev", `--jobs=${jobs}`]);
+        assert.equal(r.status, 2, jobs);
+        assert.equal(r.stderr, `--jobs ${JSON.stringify(jobs)}: expected a whole number of stacks to plan at once, 1 to 999\n`, jobs);
+    }
 });
 
 test("without --secrets, each secret is a visible placeholder entry saying how to set it", () => {

@@ -27,7 +27,8 @@ const secretsFile = path.join(mkdtempSync(path.join(tmpdir(), "plan-secrets-")),
 writeFileSync(secretsFile, JSON.stringify(Object.fromEntries(Object.entries(CANARIES).map(([k, v]) => [`gitops-platform:${k}`, { value: v, secret: true }]))));
 
 const json = runPlan(["--all", "--json", "--graph", "--secrets", secretsFile]);
-const text = runPlan(["--all", "--secrets", secretsFile]);
+// One stack at a time here, side by side (a process per core) above: both list the stacks in name order.
+const text = runPlan(["--all", "--secrets", secretsFile, "--jobs=1"]);
 const plans = (): (StackPlan & { graph: { mermaid: string; dot: string } })[] => JSON.parse(json.stdout);
 const byStack = (s: string) => plans().find((p) => p.stack === s)!;
 const resource = (p: StackPlan, key: string) => {
@@ -40,7 +41,7 @@ test("the plan covers every shipped stack and exits 0", () => {
     assert.equal(json.status, 0, json.stderr);
     assert.equal(text.status, 0, text.stderr);
     assert.deepEqual(plans().map((p) => p.stack), shippedStacks());
-    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 20, prod: 23, stage: 7 });
+    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 20, fleet: 8, prod: 23, stage: 7 });
 });
 
 test("canary secret values appear nowhere: not in text, JSON or graph output", () => {
@@ -61,7 +62,17 @@ test("canary secret values appear nowhere: not in text, JSON or graph output", (
 
 test("--json: resources with parent, provider, dependencies and intent inputs; Kubernetes objects; GitHub secrets by scope; outputs", () => {
     const dev = byStack("dev");
-    assert.deepEqual(Object.keys(dev).sort(), ["github", "graph", "kubernetes", "lookups", "organization", "outputs", "resources", "secrets", "stack"]);
+    assert.deepEqual(Object.keys(dev).sort(), ["github", "graph", "kubernetes", "lookups", "organization", "outputs", "resources", "secrets", "stack", "target"]);
+    assert.deepEqual(
+        Object.fromEntries(plans().map((p) => [p.stack, p.target])),
+        {
+            dev: { mode: "aks", cluster: "arc-cicd-demo/arc-cicd-cluster" },
+            edge: { mode: "arc", cluster: "arc-edge/arc-edge-cluster" },
+            fleet: { mode: "fleet", cluster: "Arc clusters in resource group arc-stores" },
+            prod: { mode: "aks", cluster: "arc-cicd-prod/arc-cicd-prod" },
+            stage: { mode: "shared", cluster: "stack dev's" },
+        },
+    );
     const fc = resource(dev, "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-cluster-flux-cluster-config");
     assert.equal(fc.parent, "gitops:flux:Flux::arc-cicd-cluster-flux");
     assert.deepEqual(fc.dependsOn.includes("azure-native:kubernetesconfiguration:Extension::arc-cicd-cluster-flux-extension"), true);
@@ -109,6 +120,20 @@ test("the text plan shows the tree, the Kubernetes YAML, the GitHub secrets by s
     assert.match(out, /^ {2}environment arc-cicd-demo-src\/az-vote-app-stage: ENVIRONMENT_NAME, TARGET_NAMESPACE$/m);
     assert.match(out, /^ {2}clusterId: \(known after apply\)$/m);
     assert.match(out, /^ {2}connectorPat: the GitOps Connector's orchestratorPAT; value from --secrets$/m);
+});
+
+test("--all ends with the fleet summary: one row per stack, in name order", () => {
+    const tail = text.stdout.trimEnd().split("\n").slice(-7);
+    assert.deepEqual(tail, [
+        "Fleet summary: 5 stacks",
+        "STACK  CLUSTER                                    MODE    EXTENSION      CONFIGURATIONS  CONNECTOR               GITHUB ENVIRONMENT  POLICY ASSIGNMENTS",
+        "dev    arc-cicd-demo/arc-cicd-cluster             aks     auto (Stable)  cluster-config  gitops-connector 1.2.1  az-vote-app-dev     0",
+        "edge   arc-edge/arc-edge-cluster                  arc     auto (Stable)  cluster-config  gitops-connector 1.2.1  -                   0",
+        "fleet  Arc clusters in resource group arc-stores  fleet   auto (Stable)  stores          -                       -                   2",
+        "prod   arc-cicd-prod/arc-cicd-prod                aks     1.24.1         cluster-config  -                       az-vote-app-prod    0",
+        "stage  stack dev's                                shared  -              -               -                       az-vote-app-stage   0",
+    ]);
+    assert.ok(json.stdout.trimEnd().endsWith("]"), "--json prints plans only: no table after them");
 });
 
 test("--graph: Mermaid and DOT with components as groups and dependency edges", () => {

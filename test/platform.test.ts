@@ -4,19 +4,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { secretReader } from "../infra/config.ts";
+import { secretReader, type OwnerStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
 import { assertWellFormedTree, installMocks, isSecretValue, one, parseStack as config, settle, SUB, valueOf } from "./support.ts";
 
 const rec = installMocks({ config: { "gitops-platform:connectorPat": "CANARY-pat-0f0f" }, secretKeys: ["gitops-platform:connectorPat"] });
 
 const readSecret = (k: string) => pulumi.secret(`secret-${k}`);
+/** A stack that owns its cluster, as these configs all are. */
+const owner = (stack: string, values: Record<string, unknown>) => {
+    const c = config(stack, values);
+    assert.equal(c.kind, "owner");
+    return c as OwnerStackConfig;
+};
 const flux = (url: string) => ({
     configurations: [{ name: "platform", url, branch: "main", kustomizations: [{ name: "apps", path: "apps" }] }],
 });
 
 const adopted = createPlatform(
-    config("adopted", {
+    owner("adopted", {
         azure: { location: "westeurope", resourceGroup: "rg-platform" },
         cluster: { mode: "aksExisting", name: "legacy-aks", resourceGroup: "rg-legacy", appNamespaces: ["team-a"] },
         registry: { mode: "existing", name: "legacyacr", resourceGroup: "rg-acr" },
@@ -26,7 +32,7 @@ const adopted = createPlatform(
     readSecret,
 );
 const arc = createPlatform(
-    config("arc", {
+    owner("arc", {
         azure: { location: "westeurope", resourceGroup: "rg-platform" },
         cluster: { mode: "arc", name: "store-42", resourceGroup: "rg-stores", appNamespaces: ["pos"] },
         registry: { mode: "existing", name: "legacyacr", resourceGroup: "rg-acr" },

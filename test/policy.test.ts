@@ -68,6 +68,13 @@ test("no-subscription-scope-role-assignments: the AcrPull grant is on the regist
         ]);
     }
     assert.deepEqual(roleAssignmentScope(await subject(key, (i) => ({ ...i, scope: `/subscriptions/${SUB}/resourceGroups/arc-cicd-demo` }))), []);
+    // A fleet's policy identity needs its definition's role at the assignment's scope, whatever its width;
+    // the exception goes by the component the grant is in (its URN under CrossGuard, its parents offline).
+    const wide = { ...(await subject(key, (i) => ({ ...i, scope: `/subscriptions/${SUB}` }))) };
+    assert.deepEqual(roleAssignmentScope({ ...wide, components: ["gitops:fleet:FleetPolicy"] }), {
+        notApplicable: "an Azure Policy assignment's identity needs its definition's role at the assignment's scope (FleetPolicy)",
+    });
+    assert.equal((roleAssignmentScope({ ...wide, components: ["gitops:registry:Registry"] }) as string[]).length, 1);
 });
 
 test("acr-admin-user-and-anonymous-pull-off: dev's registry has both off; either on is reported", async () => {
@@ -81,7 +88,7 @@ test("acr-admin-user-and-anonymous-pull-off: dev's registry has both off; either
 
 test("flux-notification-api-served: v1beta3 Alert and Provider pass; an Alert at v1beta1 is reported against the auto-upgrading extension", async () => {
     const plan = await planned;
-    const subjects = plan.resources.map(subjectOf);
+    const subjects = plan.resources.map((r) => subjectOf(r));
     assert.deepEqual(notificationApisServed(subjects), []);
     const old = (await resource(ALERT));
     const v1beta1 = subjectOf({ ...old, type: "kubernetes:notification.toolkit.fluxcd.io/v1beta1:Alert", inputs: { ...old.inputs, apiVersion: "notification.toolkit.fluxcd.io/v1beta1" } });

@@ -55,7 +55,7 @@ test("each script refuses bad usage with its usage line and exit 2, before doing
     assert.equal(makespanName.status, 2);
     assert.match(makespanName.stderr, /^invalid stack name "\.\.\/dev": /);
     assert.equal(plan.status, 2);
-    assert.equal(plan.stderr, "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>] [--policy] [--destroy]\n");
+    assert.equal(plan.stderr, "usage: npm run plan -- <stack...> | --all  [--json] [--graph] [--diff <git-ref>] [--root <dir>] [--secrets <file>] [--organization <org>] [--policy] [--destroy] [--jobs <n>]\n");
     assert.equal(makespan.status, 2);
     assert.equal(makespan.stderr, "usage: npm run estimate-makespan -- <stack...> | --all  [--json]\n");
     assert.equal(workflows.status, 2);

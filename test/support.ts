@@ -19,7 +19,7 @@ import {
 import { destroyPlan, type DestroyPlan } from "../scripts/lib/plan-destroy.ts";
 import { buildPlan } from "../scripts/lib/plan-model.ts";
 import { stackFileConfig } from "./support/config.ts";
-import { aadKubeconfig, CALLER_OBJECT_ID, callerToken, certKubeconfig, REPO_ROOT, SUB } from "./support/fixtures.ts";
+import { aadKubeconfig, CALLER_OBJECT_ID, POLICY_DEFINITIONS, callerToken, certKubeconfig, REPO_ROOT, SUB } from "./support/fixtures.ts";
 
 export { byUrn, isSecretValue, parentOf, providerOf, settle, unwrap, valueOf, type Invocation, type Recorder, type Registration };
 
@@ -133,6 +133,9 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
             return { objectId: `sp-of-${name}` };
         case "azuread:index/servicePrincipalPassword:ServicePrincipalPassword":
             return { value: pulumi.secret(`password-of-${name}`) };
+        case "azure-native:authorization:PolicyAssignment":
+            // ARM creates the system-assigned identity with the assignment and reports its principal.
+            return inputs.identity?.type === "SystemAssigned" ? { identity: { ...inputs.identity, principalId: `policy-identity-of-${name}`, tenantId: "tenant" } } : {};
         default:
             return {};
     }
@@ -174,6 +177,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
         },
         resource: async ({ type, name, inputs }) => {
             if (type === "azure-native:authorization:RoleAssignment") checkPrincipalType(directory, inputs);
+            if (type === "azure-native:authorization:PolicyAssignment") checkPolicyAssignment(inputs);
             const wait = options.delay?.(type, name) ?? 0;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             const extra = options.state?.({ type, name, inputs }) ?? {};
@@ -190,11 +194,40 @@ export function installMocks(options: MockOptions = {}): Recorder {
 export function checkPrincipalType(directory: Readonly<Record<string, string>>, inputs: Record<string, any>): void {
     const id = unwrap(inputs.principalId);
     if (typeof id !== "string") return;
-    const actual = directory[id] ?? (/^(kubelet-of-|sp-of-)/.test(id) || id === "33333333-3333-3333-3333-33333333ku6e" ? "ServicePrincipal" : undefined);
+    const actual = directory[id] ?? (/^(kubelet-of-|sp-of-|policy-identity-of-)/.test(id) || id === "33333333-3333-3333-3333-33333333ku6e" ? "ServicePrincipal" : undefined);
     const stated = unwrap(inputs.principalType);
     if (actual !== undefined && stated !== actual) {
         throw new Error(`UnmatchedPrincipalType: The PrincipalId '${id}' has type '${actual}' , which is different from specified PrinciaplType '${stated}'.`);
     }
+}
+
+/**
+ * What ARM refuses in a policy assignment of a built-in definition (test/fixtures/policy-definitions.json,
+ * recorded from Azure/azure-policy): a parameter the definition doesn't declare, a required one missing,
+ * a value of the wrong type or outside allowedValues, an identity without a location, and a name longer
+ * than the scope allows (24 characters at a management group, 64 elsewhere).
+ */
+export function checkPolicyAssignment(inputs: Record<string, any>): void {
+    const definitionId = String(unwrap(inputs.policyDefinitionId) ?? "");
+    const definition = POLICY_DEFINITIONS.definitions[definitionId.split("/").pop() ?? ""];
+    const refuse = (m: string) => {
+        throw new Error(`policy assignment ${unwrap(inputs.policyAssignmentName)}: ${m}`);
+    };
+    if (definition === undefined) refuse(`definition ${definitionId} is not a recorded built-in`);
+    const given = (unwrap(inputs.parameters) ?? {}) as Record<string, { value?: unknown }>;
+    for (const [name, p] of Object.entries(given)) {
+        const declared = definition.parameters[name];
+        if (declared === undefined) refuse(`UndefinedPolicyParameter '${name}'`);
+        const value = unwrap(p.value);
+        const type = Array.isArray(value) ? "array" : typeof value === "number" && Number.isInteger(value) ? "integer" : typeof value;
+        if (type !== declared.type) refuse(`parameter '${name}' is ${type}, the definition declares ${declared.type}`);
+        if (declared.allowedValues && !declared.allowedValues.includes(value)) refuse(`parameter '${name}' is not one of ${declared.allowedValues.join(", ")}`);
+    }
+    for (const [name, p] of Object.entries(definition.parameters)) if (p.required && !(name in given)) refuse(`MissingPolicyParameter '${name}'`);
+    if (unwrap(inputs.identity) !== undefined && unwrap(inputs.location) === undefined) refuse("an assignment with a managed identity needs a location");
+    const scope = String(unwrap(inputs.scope) ?? "");
+    const limit = scope.startsWith("/providers/Microsoft.Management/managementGroups/") ? 24 : 64;
+    if (String(unwrap(inputs.policyAssignmentName)).length > limit) refuse(`the name is longer than ${limit} characters`);
 }
 
 /** Paths (a.b[0].c) at which a plain, unwrapped string contains `needle`. */

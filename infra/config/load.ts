@@ -8,11 +8,14 @@ import { checkGitHub, type OwnerNamespaces } from "./checks-github.ts";
 import { checkOwnerStack } from "./checks.ts";
 import { ConfigError, key, PROJECT, setSecretCommand, shortStack, stackFileName } from "./names.ts";
 import { connectorAppRepo, resolveFluxConfiguration, resolveGitHub, resolveManifests, stackName, type StackConfig } from "./resolve.ts";
-import { ClusterSchema, GitHubSchema, OwnerStackSchema, SHARED_KEYS, TOP_LEVEL_KEYS, type ParsedFluxConfiguration, type ParsedGitHub, type ParsedOwnerStack } from "./schema.ts";
+import { checkFleet, fleetScope } from "./checks-fleet.ts";
+import { ClusterSchema, FLEET_KEYS, FleetSchema, GitHubSchema, OwnerStackSchema, SHARED_KEYS, TOP_LEVEL_KEYS, type ParsedFluxConfiguration, type ParsedGitHub, type ParsedOwnerStack } from "./schema.ts";
 
 /** What names secret config keys: any StackConfig, or the parsed config before it is resolved. */
 export type SecretSources = { readonly github?: Pick<ParsedGitHub, "tokenSecret" | "repository"> } & (
     | { readonly kind: "shared" }
+    // Nothing of a fleet stack is secret: its keys stay in Key Vault or on the clusters.
+    | { readonly kind: "fleet" }
     | ({ readonly kind: "owner" } & Pick<ParsedOwnerStack, "cluster" | "connector"> & { readonly flux: { readonly configurations: readonly ParsedFluxConfiguration[] } })
 );
 
@@ -21,7 +24,7 @@ export function requiredSecrets(c: SecretSources): { key: string; purpose: strin
     const out: { key: string; purpose: string }[] = [];
     if (c.github?.tokenSecret) out.push({ key: c.github.tokenSecret, purpose: "GitHub token for the github provider" });
     if (c.github?.repository) out.push({ key: c.github.repository.patSecret, purpose: "the PAT secret the app workflows use to open PRs on the GitOps repo" });
-    if (c.kind === "shared") return out;
+    if (c.kind === "shared" || c.kind === "fleet") return out;
     if (c.cluster.mode === "arc") out.push({ key: c.cluster.kubeconfigSecret, purpose: "kubeconfig of the Arc cluster" });
     for (const fc of c.flux.configurations) {
         if (fc.auth.type === "https") out.push({ key: fc.auth.passwordSecret, purpose: `HTTPS token for Flux configuration '${fc.name}'` });
@@ -91,7 +94,22 @@ export function parseStackConfig(
     // Every problem is collected before anything is resolved, so one run reports them all.
     let sources: SecretSources;
     let resolve: () => StackConfig;
-    if (cluster.success && cluster.data.mode === "shared") {
+    if (values.fleet !== undefined) {
+        for (const k of Object.keys(values)) {
+            if ((TOP_LEVEL_KEYS as readonly string[]).includes(k) && !FLEET_KEYS.includes(k)) {
+                problems.push(`${PROJECT}:${k}: a fleet stack sets only fleet (Azure Policy reaches the clusters through ARM); ${k} belongs in a stack per cluster`);
+            }
+        }
+        const fleet = FleetSchema.safeParse(values.fleet);
+        if (!fleet.success) problems.push(...zodProblems(fleet.error, ["fleet"]));
+        else problems.push(...checkFleet(fleet.data));
+        if (problems.length > 0) throw new ConfigError(stackFile, problems);
+        const f = fleet.data!;
+        sources = { kind: "fleet" };
+        // checkFleet has found the scope well-formed.
+        const scope = fleetScope(f.scope)!;
+        resolve = () => ({ kind: "fleet", stack, stackFile, self, fleet: f, scope });
+    } else if (cluster.success && cluster.data.mode === "shared") {
         for (const k of Object.keys(values)) {
             if ((TOP_LEVEL_KEYS as readonly string[]).includes(k) && !SHARED_KEYS.includes(k)) {
                 problems.push(`${PROJECT}:${k}: this stack uses the cluster owned by stack '${cluster.data.stack}'; ${k} is configured there, not here`);
@@ -107,7 +125,8 @@ export function parseStackConfig(
         sources = { kind: "shared", github };
         resolve = () => ({ kind: "shared", stack, stackFile, self, ownerStack: owner.qualified, clusterStack: owner, github: github && resolveGitHub(github, self, organization, undefined) });
     } else {
-        const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, values[k]])));
+        // The fleet section isn't an owner's (a stack setting it took the branch above).
+        const parsed = OwnerStackSchema.safeParse(Object.fromEntries(TOP_LEVEL_KEYS.filter((k) => !FLEET_KEYS.includes(k)).map((k) => [k, values[k]])));
         if (!parsed.success) {
             // Cluster problems are reported against every mode, `shared` included, not just the owner modes.
             const found = cluster.success

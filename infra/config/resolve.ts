@@ -4,6 +4,8 @@
 import { gitHost, parseGitRepoUrl, type GitRepo } from "../../components/flux.ts";
 import { APP } from "../app-profile.ts";
 import { qualifiedStack, shortStack } from "./names.ts";
+import type { FleetScope } from "../../components/fleet.ts";
+import type { ParsedFleet } from "./schema-fleet.ts";
 import type { ParsedConnector, ParsedFluxConfiguration, ParsedGitHub, ParsedOwnerStack } from "./schema.ts";
 
 /** A stack by its short name (`dev`) and as StackReference wants it (`org/project/dev`). */
@@ -79,7 +81,20 @@ export interface SharedStackConfig {
     readonly github?: GitHubConfig;
 }
 
-export type StackConfig = OwnerStackConfig | SharedStackConfig;
+/** A stack that assigns Flux to every cluster in a scope through Azure Policy, and owns no cluster. */
+export interface FleetStackConfig {
+    readonly kind: "fleet";
+    readonly stack: string;
+    readonly stackFile: string;
+    readonly self: StackName;
+    readonly fleet: ParsedFleet;
+    /** Where the assignments go, from fleet.scope. */
+    readonly scope: FleetScope;
+    /** A fleet stack wires no GitHub repository: it reaches no cluster's API. */
+    readonly github?: undefined;
+}
+
+export type StackConfig = OwnerStackConfig | SharedStackConfig | FleetStackConfig;
 
 export function resolveFluxConfiguration(fc: ParsedFluxConfiguration): FluxConfigurationConfig {
     // The schema has checked the URL (gitUrlProblem), so it parses.

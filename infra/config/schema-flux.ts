@@ -20,7 +20,7 @@ const ControllersSchema = z
     })
     .describe("Controller toggles (`<name>-controller.enabled`).");
 
-const ExtensionSchema = z
+export const ExtensionSchema = z
     .strictObject({
         name: dnsLabel.default(FLUX_EXTENSION_DEFAULTS.name).describe("The extension resource name; `flux` is what the CLI and the portal use."),
         version: ruled(FLUX_EXTENSION_VERSION_RULE).optional().describe(`Pin a version (turns minor auto-upgrade off); it must be a known release inside Microsoft's support window (${supportedWindow()}). Unset: auto-upgrade minor versions on releaseTrain.`),
@@ -31,7 +31,7 @@ const ExtensionSchema = z
     })
     .describe("The microsoft.flux cluster extension.");
 
-const AuthSchema = z.discriminatedUnion("type", [
+export const AuthSchema = z.discriminatedUnion("type", [
     z.strictObject({ type: z.literal("none") }).describe("A public repository."),
     z
         .strictObject({
@@ -67,7 +67,7 @@ const AuthSchema = z.discriminatedUnion("type", [
 
 const seconds = (what: string) => z.number().int().positive().describe(`${what}, in seconds: 1 to 9223372036, the most a Flux duration (int64 nanoseconds) holds.`);
 
-const KustomizationSchema = z.strictObject({
+export const KustomizationSchema = z.strictObject({
     name: dnsLabel.describe("`<configuration>-<kustomization>` must fit in 62 characters."),
     path: z.string().default("").describe("Path inside the repository; no `..` segments."),
     dependsOn: z.array(dnsLabel).default([]).describe("Other kustomizations of the same configuration; a cycle is refused (Flux would wait forever)."),

@@ -4,9 +4,10 @@
 import { z } from "zod";
 import { AzureSchema, ClusterSchema, OwnedClusterSchema, RegistrySchema, SharedClusterSchema } from "./schema-cluster.ts";
 import { ConnectorSchema, FluxConfigurationSchema, FluxSchema } from "./schema-flux.ts";
+import { FleetSchema } from "./schema-fleet.ts";
 import { GitHubSchema } from "./schema-github.ts";
 
-export { ClusterSchema, GitHubSchema, SharedClusterSchema };
+export { ClusterSchema, FleetSchema, GitHubSchema, SharedClusterSchema };
 
 export const OwnerStackSchema = z.strictObject({
     azure: AzureSchema,
@@ -18,9 +19,11 @@ export const OwnerStackSchema = z.strictObject({
 });
 
 /** Keys a stack may set; secret keys named by the config itself are allowed in addition. */
-export const TOP_LEVEL_KEYS = ["azure", "cluster", "registry", "flux", "connector", "github"] as const;
+export const TOP_LEVEL_KEYS = ["azure", "cluster", "registry", "flux", "connector", "github", "fleet"] as const;
 /** What a stack sharing another stack's cluster may set. */
 export const SHARED_KEYS: readonly string[] = ["cluster", "github"];
+/** What a fleet stack (Azure Policy at a scope) sets: its section alone. */
+export const FLEET_KEYS: readonly string[] = ["fleet"];
 
 /** Each top-level key's schema, for the generated reference and JSON Schema: `cluster` in every mode. */
 export const SECTION_SCHEMAS = {
@@ -30,6 +33,7 @@ export const SECTION_SCHEMAS = {
     flux: OwnerStackSchema.shape.flux,
     connector: ConnectorSchema,
     github: GitHubSchema,
+    fleet: FleetSchema,
 } as const satisfies Record<(typeof TOP_LEVEL_KEYS)[number], z.ZodType>;
 
 export type ParsedOwnerStack = z.infer<typeof OwnerStackSchema>;

@@ -2,7 +2,7 @@
 // program validates with, so neither can drift from it. `npm run config-reference` writes them;
 // test/config-reference.test.ts fails when the committed copies are stale.
 import { z } from "zod";
-import { PROJECT, SECTION_SCHEMAS, SHARED_KEYS, TOP_LEVEL_KEYS } from "../../infra/config.ts";
+import { FLEET_KEYS, PROJECT, SECTION_SCHEMAS, SHARED_KEYS, TOP_LEVEL_KEYS } from "../../infra/config.ts";
 
 type Json = Record<string, any>;
 
@@ -42,9 +42,18 @@ export function stackFileSchema(): Json {
                     [`^(?!${PROJECT}:)[A-Za-z0-9_.-]+:.+$`]: { description: "Another package's config, e.g. azure-native:location." },
                 },
                 additionalProperties: false,
-                // A stack on another stack's cluster sets only what SHARED_KEYS lists; the owner sets the rest.
-                if: { properties: { [`${PROJECT}:cluster`]: { properties: { mode: { const: "shared" } }, required: ["mode"] } }, required: [`${PROJECT}:cluster`] },
-                then: { propertyNames: { not: { enum: TOP_LEVEL_KEYS.filter((k) => !SHARED_KEYS.includes(k)).map((k) => `${PROJECT}:${k}`) } } },
+                allOf: [
+                    // A stack on another stack's cluster sets only what SHARED_KEYS lists; the owner sets the rest.
+                    {
+                        if: { properties: { [`${PROJECT}:cluster`]: { properties: { mode: { const: "shared" } }, required: ["mode"] } }, required: [`${PROJECT}:cluster`] },
+                        then: { propertyNames: { not: { enum: TOP_LEVEL_KEYS.filter((k) => !SHARED_KEYS.includes(k)).map((k) => `${PROJECT}:${k}`) } } },
+                    },
+                    // A fleet stack sets only what FLEET_KEYS lists.
+                    {
+                        if: { required: [`${PROJECT}:fleet`] },
+                        then: { propertyNames: { not: { enum: TOP_LEVEL_KEYS.filter((k) => !FLEET_KEYS.includes(k)).map((k) => `${PROJECT}:${k}`) } } },
+                    },
+                ],
             },
             secretsprovider: { type: "string" },
             encryptedkey: { type: "string" },

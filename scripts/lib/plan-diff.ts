@@ -159,11 +159,11 @@ export function checkout(root: string, ref: string, dir: string): void {
 
 /**
  * Runs `work` with a fresh temporary folder and removes the folder on every way out: a result, an
- * error, or a signal. Without a listener, Ctrl-C would kill this process at once along with the step
- * it waits for, leaving the folder; with one, the step dies, its error reaches `finally`, and the
- * listener ends the process afterwards (`work` is synchronous, so listeners only run once it is over).
+ * error, or a signal. Without a listener, Ctrl-C would kill this process at once, leaving the folder;
+ * with one, the folder goes and the process ends with the signal's exit code (the plan children it
+ * started are ended on exit by scripts/lib/plan-run.ts).
  */
-export function withTemporaryFolder<T>(work: (dir: string) => T): T {
+export async function withTemporaryFolder<T>(work: (dir: string) => Promise<T>): Promise<T> {
     const dir = mkdtempSync(path.join(tmpdir(), "gitops-plan-"));
     const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
     for (const [signal, code] of Object.entries(codes)) {
@@ -173,7 +173,7 @@ export function withTemporaryFolder<T>(work: (dir: string) => T): T {
         });
     }
     try {
-        return work(dir);
+        return await work(dir);
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }

@@ -49,8 +49,16 @@ export interface SecretStatus {
     readonly status: "secure" | "unset" | "given";
 }
 
+/** What the stack deploys to, from its config: the cluster (or a fleet's policy scope) and the mode. */
+export interface PlanTarget {
+    readonly mode: string;
+    readonly cluster: string;
+}
+
 export interface StackPlan {
     readonly stack: string;
+    /** Absent in plans of checkouts older than the field (a `--diff` base). */
+    readonly target?: PlanTarget;
     /** The organization stack references assume (a local backend's is `organization`). */
     readonly organization: string;
     readonly resources: readonly PlannedResource[];

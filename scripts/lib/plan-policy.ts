@@ -62,12 +62,14 @@ function guarded(v: unknown, at: string): any {
     });
 }
 
-export function subjectOf(r: PlannedResource): Subject {
+/** `components`: the types of the components `r` is nested in, outermost first. */
+export function subjectOf(r: PlannedResource, components: readonly string[] = []): Subject {
     return {
         type: r.type,
         name: r.name,
         props: guarded(r.inputs, r.type.split(":").pop()!),
         protect: r.protect === true,
+        components,
         isSecret: (p) => {
             let v: unknown = r.inputs;
             for (const step of p) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[step] : undefined;
@@ -93,7 +95,12 @@ export function readPolicyConfig(root: string, stack: string): { file: string | 
 export function checkPlan(plan: StackPlan, config: unknown, configFile: string | undefined): PolicyReport {
     const findings: PolicyFinding[] = [];
     let passed = 0;
-    const subjects = plan.resources.map((r) => ({ key: r.key, subject: subjectOf(r) }));
+    const byKey = new Map(plan.resources.map((r) => [r.key, r]));
+    const ancestors = (r: PlannedResource): string[] => {
+        const parent = r.parent === null ? undefined : byKey.get(r.parent);
+        return parent === undefined ? [] : [...ancestors(parent), parent.type];
+    };
+    const subjects = plan.resources.map((r) => ({ key: r.key, subject: subjectOf(r, ancestors(r)) }));
     const keyOf = new Map(subjects.map((s) => [s.subject, s.key]));
     for (const { policy, level, settings } of resolvePolicies(config, configFile ?? `${policyConfigFile(plan.stack)} (none: defaults)`)) {
         if (level === "disabled") continue;

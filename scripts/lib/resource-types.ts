@@ -6,6 +6,8 @@ export const TYPES = {
     extension: "azure-native:kubernetesconfiguration:Extension",
     fluxConfiguration: "azure-native:kubernetesconfiguration:FluxConfiguration",
     helmRelease: "kubernetes:helm.sh/v3:Release",
+    repositoryEnvironment: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    policyAssignment: "azure-native:authorization:PolicyAssignment",
     stackReference: "pulumi:pulumi:StackReference",
 } as const;
 

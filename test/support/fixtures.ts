@@ -1,5 +1,6 @@
 // Fixed values the mocks answer with and the tests compare against: IDs, tokens, kubeconfigs, and what
 // the dev stack exports.
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
 /** The repository the tests run in. */
@@ -99,4 +100,22 @@ export const DEV_OUTPUTS = {
     ciClientId: "client-of-arc-cicd-demo-src-ci-app",
     ciPrincipalId: "sp-of-arc-cicd-demo-src-ci-sp",
     ciMode: "clientSecret",
+};
+
+/** The Flux built-in policy definitions' parameters and roles, recorded from Azure/azure-policy (see its `source`). */
+export const POLICY_DEFINITIONS = JSON.parse(readFileSync(path.join(REPO_ROOT, "test", "fixtures", "policy-definitions.json"), "utf8")) as {
+    readonly source: { readonly repository: string; readonly commit: string; readonly folder: string };
+    readonly definitions: Readonly<
+        Record<
+            string,
+            {
+                readonly file: string;
+                readonly displayName: string;
+                readonly resourceTypes: readonly string[];
+                readonly roleDefinitionIds: readonly string[];
+                readonly deployedType: string;
+                readonly parameters: Readonly<Record<string, { readonly type: string; readonly required: boolean; readonly allowedValues?: readonly unknown[] }>>;
+            }
+        >
+    >;
 };
