@@ -1,6 +1,6 @@
 // What must hold between fleet stacks and the other stacks of a project, which no single stack can see:
-// one fleet per scope, and no cluster both in a fleet's scope and owned by a stack of its own (each would
-// manage its Flux extension). Only what the stack files say can be checked: which subscription a cluster
+// one fleet per scope, no cluster both in a fleet's scope and owned by a stack of its own (each would
+// manage its Flux extension), and no stack sharing a fleet's "cluster". Only what the stack files say can be checked: which subscription a cluster
 // or resource group is in, and which subscriptions a management group holds, are Azure's to know.
 import type { FleetScope } from "../components/fleet.ts";
 import { describeScope } from "../components/fleet.ts";
@@ -28,6 +28,11 @@ export function fleetLayoutProblems(configs: readonly StackConfig[]): string[] {
     }
     for (const { scope, stacks } of byScope.values()) {
         if (stacks.length > 1) problems.push(`the Flux policy assignments at ${describeScope(scope)}: claimed by stacks ${stacks.join(", ")}; exactly one fleet stack may assign Flux there`);
+    }
+    for (const c of configs) {
+        if (c.kind === "shared" && fleets.some((f) => f.stack === c.clusterStack.short)) {
+            problems.push(`stack ${c.stack}: cluster.stack names fleet stack ${c.clusterStack.short}, which owns no cluster to share; name a stack with a cluster of its own`);
+        }
     }
     for (const f of fleets) {
         if (f.scope.kind !== "resourceGroup") continue;

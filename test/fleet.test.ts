@@ -362,6 +362,10 @@ test("across stacks: one fleet per scope, and no cluster both in a fleet's resou
     assert.deepEqual(crossStackProblems([fleet("a", { resourceGroup: "arc-stores" }), arc("store-1", "ARC-STORES"), arc("store-2", "elsewhere")]), [
         "stack store-1: its cluster ARC-STORES/store-1-cluster is in the scope of fleet stack a (resource group arc-stores); both would manage its Flux extension: move the cluster, or leave connectedClusters out of a's fleet.clusterTypes",
     ]);
+    const sharing = parseStack("shop", { cluster: { mode: "shared", stack: "a" } });
+    assert.deepEqual(crossStackProblems([fleet("a", { subscription: "99999999-8888-7777-6666-555555555555" }), sharing]), [
+        "stack shop: cluster.stack names fleet stack a, which owns no cluster to share; name a stack with a cluster of its own",
+    ]);
     // A fleet of AKS clusters leaves an Arc cluster in the same group alone.
     assert.deepEqual(crossStackProblems([fleet("a", { resourceGroup: "arc-stores" }, ["managedClusters"]), arc("store-1", "arc-stores")]), []);
 });
