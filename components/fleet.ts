@@ -9,6 +9,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as policyinsights from "@pulumi/azure-native/policyinsights";
 import * as azure from "@pulumi/azure-native/provider";
 import { roleDefinitionId } from "./azure.ts";
+import { credentialFindings } from "./credentials.ts";
 import { FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_SCOPES, fluxConfigurationProblems, fluxExtensionVersionProblem, type KustomizationArgs } from "./flux-args.ts";
 import { gitHost, knownHostsProblems } from "./git.ts";
 import { at, oneOfProblem, patternProblem, refuseInvalidArgs, under, type PatternRule, type Problem } from "./problems.ts";
@@ -75,23 +76,30 @@ const CLUSTER_RESOURCE_TYPES: Readonly<Record<FleetClusterType, string>> = {
 };
 
 export const RESOURCE_DISCOVERY_MODES = ["ReEvaluateCompliance", "ExistingNonCompliant"] as const;
+
+/** The most resources one remediation task may cover (its `resourceCount`; Azure's default is 500). */
+export const REMEDIATION_RESOURCE_COUNT = 50000;
+
+/**
+ * How a remediation finds its clusters unless told: by re-evaluating them (a new assignment has no
+ * compliance results for up to half an hour, so `ExistingNonCompliant` would find nothing on the first
+ * `up`), except at a management group, where re-evaluation is reported unavailable: there the task acts
+ * on the first compliance scan's results, and a later round (`remediationRound`) catches the rest.
+ */
+export function defaultResourceDiscoveryMode(scope: FleetScope): (typeof RESOURCE_DISCOVERY_MODES)[number] {
+    return scope.kind === "managementGroup" ? "ExistingNonCompliant" : "ReEvaluateCompliance";
+}
 export const ENFORCEMENT_MODES = ["Default", "DoNotEnforce"] as const;
 
 /** Defaults the component applies, shared with the stack config schema. */
 export const FLEET_DEFAULTS = {
     clusterTypes: FLEET_CLUSTER_TYPES,
     remediate: true,
-    /**
-     * A new assignment has no compliance results for up to half an hour, so `ExistingNonCompliant`
-     * would remediate nothing on the first `up`; re-evaluating finds the existing clusters.
-     */
-    resourceDiscoveryMode: "ReEvaluateCompliance",
     remediationRound: 1,
     enforcementMode: "Default",
 } as const satisfies {
     clusterTypes: readonly FleetClusterType[];
     remediate: boolean;
-    resourceDiscoveryMode: (typeof RESOURCE_DISCOVERY_MODES)[number];
     remediationRound: number;
     enforcementMode: (typeof ENFORCEMENT_MODES)[number];
 };
@@ -185,7 +193,7 @@ export interface FleetPolicyArgs {
     readonly configurations: readonly FleetConfigurationArgs[];
     /** Remediation tasks for the clusters already in scope. Default true. */
     readonly remediate?: boolean;
-    /** Default `ReEvaluateCompliance`. */
+    /** Default: defaultResourceDiscoveryMode(scope). */
     readonly resourceDiscoveryMode?: (typeof RESOURCE_DISCOVERY_MODES)[number];
     /** Bump to run the remediations again (each round is a new remediation task). Default 1. */
     readonly remediationRound?: number;
@@ -323,6 +331,11 @@ export function fleetConfigurationProblems(fc: FleetConfigurationArgs): Problem[
 
 /** Everything the component refuses, by argument. */
 export function fleetPolicyProblems(args: FleetPolicyArgs): Problem[] {
+    // Every value here lands in an assignment anyone with read access can see: a credential in any of
+    // them (a token as the user name, a URL with userinfo, a private key as the CA certificate) is
+    // reported by argument path alone, and nothing else is checked.
+    const leaks = credentialFindings(args.configurations, ["configurations"]);
+    if (leaks.length > 0) return leaks;
     const problems: Problem[] = [...under(["scope"], scopeProblems(args.scope))];
     if (args.location.trim() === "") problems.push({ path: ["location"], message: "expected an Azure region for the assignments' managed identities" });
     for (const t of args.clusterTypes ?? []) problems.push(...at(["clusterTypes"], oneOfProblem(FLEET_CLUSTER_TYPES, t)));
@@ -337,6 +350,8 @@ export function fleetPolicyProblems(args: FleetPolicyArgs): Problem[] {
     const seen = new Set<string>();
     args.configurations.forEach((fc, i) => {
         if (seen.has(fc.name)) problems.push({ path: ["configurations", i, "name"], message: `duplicate Flux configuration name '${fc.name}'` });
+        // Its assignment would take the extension assignment's names (`<name>-extension`, `<name>-flux-extension`).
+        if (fc.name === "extension") problems.push({ path: ["configurations", i, "name"], message: "'extension' names the extension's own assignment; choose another configuration name" });
         seen.add(fc.name);
         problems.push(...under(["configurations", i], fleetConfigurationProblems(fc)));
     });
@@ -479,7 +494,7 @@ export class FleetPolicy extends pulumi.ComponentResource {
                     location: args.location,
                     enforcementMode: args.enforcementMode ?? FLEET_DEFAULTS.enforcementMode,
                     resourceSelectors: selectors,
-                    nonComplianceMessages: [{ message: `${displayName}: not yet deployed on this cluster, or changed since; a remediation task or the next evaluation restores it.` }],
+                    nonComplianceMessages: [{ message: `${displayName}: not deployed on this cluster, or changed since; a remediation task deploys it.` }],
                 },
                 { ...childOpts, dependsOn: after ? [after.assignment] : [] },
             );
@@ -540,7 +555,9 @@ export class FleetPolicy extends pulumi.ComponentResource {
         const common = {
             remediationName,
             policyAssignmentId: assignment.id,
-            resourceDiscoveryMode: args.resourceDiscoveryMode ?? FLEET_DEFAULTS.resourceDiscoveryMode,
+            resourceDiscoveryMode: args.resourceDiscoveryMode ?? defaultResourceDiscoveryMode(args.scope),
+            // Azure remediates 500 resources per task unless told more; a management group can hold more clusters.
+            resourceCount: REMEDIATION_RESOURCE_COUNT,
         };
         // The identity must hold its roles before the task's deployments run.
         const opts = { ...childOpts, dependsOn: [...after] };

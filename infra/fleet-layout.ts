@@ -29,6 +29,16 @@ export function fleetLayoutProblems(configs: readonly StackConfig[]): string[] {
     for (const { scope, stacks } of byScope.values()) {
         if (stacks.length > 1) problems.push(`the Flux policy assignments at ${describeScope(scope)}: claimed by stacks ${stacks.join(", ")}; exactly one fleet stack may assign Flux there`);
     }
+    // A resource group that names its subscription is inside a fleet at that subscription.
+    for (const inner of fleets) {
+        if (inner.scope.kind !== "resourceGroup" || inner.scope.subscriptionId === undefined) continue;
+        const sub = inner.scope.subscriptionId.toLowerCase();
+        for (const outer of fleets) {
+            if (outer.scope.kind === "subscription" && outer.scope.subscriptionId.toLowerCase() === sub) {
+                problems.push(`stack ${inner.stack}: its scope (${describeScope(inner.scope)}) is inside the scope of fleet stack ${outer.stack} (${describeScope(outer.scope)}); both would assign Flux to the same clusters`);
+            }
+        }
+    }
     for (const c of configs) {
         if (c.kind === "shared" && fleets.some((f) => f.stack === c.clusterStack.short)) {
             problems.push(`stack ${c.stack}: cluster.stack names fleet stack ${c.clusterStack.short}, which owns no cluster to share; name a stack with a cluster of its own`);

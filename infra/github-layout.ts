@@ -71,9 +71,10 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
             // Flux configurations and the connector on its cluster: a second owner would fight over them,
             // and a destroy of either would take them from the other.
             const resourceGroup = (c.cluster.mode === "aks" ? undefined : c.cluster.resourceGroup) ?? c.azure.resourceGroup;
-            const id = `${resourceGroup}/${c.cluster.name}`;
+            // An AKS and an Arc cluster are different ARM resources even under one group and name.
+            const id = `${c.cluster.mode === "arc" ? "Arc cluster" : "AKS cluster"} ${resourceGroup}/${c.cluster.name}`;
             if (!clusters.has(id.toLowerCase())) clusters.set(id.toLowerCase(), id);
-            own(`cluster ${clusters.get(id.toLowerCase())}`, c.stack);
+            own(clusters.get(id.toLowerCase())!, c.stack);
         }
         const g = c.github;
         if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {

@@ -1,4 +1,5 @@
 // Credentials: secrets stay secrets, grants stay narrow, nothing lets a client in without one.
+import { FLUX_POLICY_ROLE } from "../components/fleet.ts";
 import { ofTypes, valueAt, type ResourcePolicy, type Subject, type Verdict } from "./model.ts";
 
 /**
@@ -39,13 +40,15 @@ export function isSubscriptionScopeOrWider(scope: string): boolean {
     return s === "" || /^\/subscriptions\/[^/]+$/.test(s) || /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/.test(s);
 }
 
-/** The component whose grants are the ones its Azure Policy definitions require at the assignment's scope. */
+/** The component whose Contributor grants are what its Azure Policy definitions require at the assignment's scope. */
 export const FLEET_POLICY_COMPONENT = "gitops:fleet:FleetPolicy";
 
 export function roleAssignmentScope(r: Subject): Verdict {
     // A fleet's policy identities hold their definitions' role (Contributor) at the assignment's scope,
     // which may be a subscription or a management group: the grant is the fleet's purpose.
-    if (r.components?.includes(FLEET_POLICY_COMPONENT)) return { notApplicable: "an Azure Policy assignment's identity needs its definition's role at the assignment's scope (FleetPolicy)" };
+    if (r.components?.includes(FLEET_POLICY_COMPONENT) && String(r.props.roleDefinitionId).toLowerCase().endsWith(`/roledefinitions/${FLUX_POLICY_ROLE}`)) {
+        return { notApplicable: "an Azure Policy assignment's identity needs its definition's role (Contributor) at the assignment's scope (FleetPolicy)" };
+    }
     const scope = r.props.scope;
     if (typeof scope !== "string") return ["scope is not set: expected the resource ID of the one resource (or resource group) the grant is for"];
     return isSubscriptionScopeOrWider(scope)

@@ -56,6 +56,16 @@ function main(argv: string[]): number {
     }
     // One project per size, so that each run is a real `--all`, cross-stack checks included.
     const roots = new Map(sizes.map((n) => [n, scratchProject(n)]));
+    const cleanUp = () => {
+        for (const dir of roots.values()) rmSync(dir, { recursive: true, force: true });
+    };
+    // Ctrl-C stops the plan being timed with this process; the scratch copies go either way.
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+        process.on(signal, () => {
+            cleanUp();
+            process.exit(code);
+        });
+    }
     try {
         const jobsArg = jobs === undefined ? [] : [`--jobs=${jobs}`];
         const root = roots.get(sizes[0])!;
@@ -73,7 +83,7 @@ function main(argv: string[]): number {
         }
         return 0;
     } finally {
-        for (const dir of roots.values()) rmSync(dir, { recursive: true, force: true });
+        cleanUp();
     }
 }
 

@@ -122,16 +122,21 @@ function main(argv: string[]): number {
         }
         throw e;
     }
-    process.stdout.write(nextSteps(written, command.root));
-    if (!command.plan) return 0;
-    try {
-        process.stdout.write(`\n${renderText(planStack(written.stack, { root: command.root }))}`);
-    } catch (e) {
-        // A stack file the program can't plan is no stack file to keep: this run created it, so it goes.
-        rmSync(path.join(command.root, written.stackFile));
-        console.error(`${(e as Error).message}\n${written.stackFile} could not be planned, so it was removed.`);
-        return 1;
+    // Planned before anything is said about the file: one that can't be planned is removed, and the
+    // output never claims a stack that isn't there.
+    let plan: string | undefined;
+    if (command.plan) {
+        try {
+            plan = renderText(planStack(written.stack, { root: command.root }));
+        } catch (e) {
+            // A stack file the program can't plan is no stack file to keep: this run created it, so it goes.
+            rmSync(path.join(command.root, written.stackFile));
+            console.error(`${(e as Error).message}\n${written.stackFile} could not be planned, so it was removed.`);
+            return 1;
+        }
     }
+    process.stdout.write(nextSteps(written, command.root));
+    if (plan !== undefined) process.stdout.write(`\n${plan}`);
     return 0;
 }
 

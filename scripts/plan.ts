@@ -147,7 +147,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => {
-        process.exitCode = code;
-    });
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        // A stack whose program fails: its own error output is in the message.
+        (e) => {
+            console.error(e instanceof Error ? e.message : String(e));
+            process.exitCode = 1;
+        },
+    );
 }

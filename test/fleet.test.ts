@@ -43,6 +43,12 @@ new FleetPolicy("sub-fleet", {
     remediate: false,
     configurations: [config({ name: "local", auth: { type: "localSecret", secretName: "git-credentials" }, tag: "v1.2.0", branch: undefined })],
 });
+// A subscription, remediated: the remediation at the subscription, through its provider.
+new FleetPolicy("sub-remediated", {
+    scope: { kind: "subscription", subscriptionId: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" },
+    location: "westeurope",
+    configurations: [config({ name: "apps" })],
+});
 // A resource group in a named subscription, public source, second round, ExistingNonCompliant.
 new FleetPolicy("rg-fleet", {
     scope: { kind: "resourceGroup", resourceGroupName: "rg-edge", subscriptionId: "99999999-8888-7777-6666-555555555555" },
@@ -137,7 +143,11 @@ test("the shipped fleet stack: two assignments at resource group arc-stores, the
     // configuration's after the extension's.
     const rExt = named("policyinsights:RemediationAtResourceGroup", "fleet-extension-remediation");
     const rCfg = named("policyinsights:RemediationAtResourceGroup", "fleet-stores-remediation");
-    assert.deepEqual([rExt.inputs.remediationName, rExt.inputs.resourceGroupName, rExt.inputs.resourceDiscoveryMode], ["fleet-flux-extension-r1", "arc-stores", "ReEvaluateCompliance"]);
+    assert.deepEqual(
+        [rExt.inputs.remediationName, rExt.inputs.resourceGroupName, rExt.inputs.resourceDiscoveryMode, rExt.inputs.resourceCount],
+        ["fleet-flux-extension-r1", "arc-stores", "ReEvaluateCompliance", 50000],
+        "Azure's default of 500 clusters per task is raised to its maximum",
+    );
     assert.equal(rExt.inputs.policyAssignmentId, `/subscriptions/${SUB}/mock/fleet-extension`);
     assert.equal(rCfg.inputs.policyAssignmentId, `/subscriptions/${SUB}/mock/fleet-stores`);
     assert.deepEqual(dependsOn(rExt), ["fleet-extension", "fleet-extension-contributor"]);
@@ -179,6 +189,8 @@ test("a management group: names cut to 24 characters with a hash, the tenant-lev
     assert.equal(grant.inputs.scope, "/providers/Microsoft.Management/managementGroups/retail-stores");
     const r = named("policyinsights:RemediationAtManagementGroup", "contoso-retail-stores-eu-platform-baseline-configuration-remediation");
     assert.deepEqual([r.inputs.managementGroupId, r.inputs.managementGroupsNamespace], ["retail-stores", "Microsoft.Management"]);
+    // Re-evaluation is reported unavailable at a management group: the task acts on the scan's results.
+    assert.deepEqual([r.inputs.resourceDiscoveryMode, r.inputs.resourceCount], ["ExistingNonCompliant", 50000]);
     assert.equal(named("authorization:RoleAssignment", "contoso-retail-stores-eu-platform-baseline-configuration-key-vault").inputs.scope, VAULT);
 });
 
@@ -196,9 +208,18 @@ test("a named subscription gets its own provider; local secrets name the cluster
     assert.equal(v.kustomizationPath, "clusters/all");
     assert.deepEqual(cfg.inputs.resourceSelectors, [{ name: "cluster-types", selectors: [{ kind: "resourceType", in: ["Microsoft.ContainerService/managedClusters"] }] }]);
     assert.equal(providerOf(rec, cfg)?.name, "sub-fleet-subscription");
-    assert.equal(find(rec, "azure-native:policyinsights:RemediationAtSubscription").length, 0);
+    assert.equal(find(rec, "azure-native:policyinsights:RemediationAtSubscription").filter((r) => r.name.startsWith("sub-fleet-")).length, 0);
     assert.equal(find(rec, "azure-native:authorization:RoleAssignment").filter((r) => r.name.startsWith("sub-fleet-local")).map((r) => r.name).join(), "sub-fleet-local-contributor", "no vault: one grant");
     assert.equal(named("authorization:RoleAssignment", "sub-fleet-local-contributor").inputs.roleDefinitionId, `/subscriptions/99999999-8888-7777-6666-555555555555/providers/Microsoft.Authorization/roleDefinitions/${FLUX_POLICY_ROLE}`);
+});
+
+test("a remediated subscription: the remediation is at the subscription, through the subscription's own provider", async () => {
+    await ready;
+    const r = named("policyinsights:RemediationAtSubscription", "sub-remediated-apps-remediation");
+    assert.deepEqual([r.inputs.remediationName, r.inputs.resourceDiscoveryMode, r.inputs.policyAssignmentId], ["sub-remediated-flux-apps-r1", "ReEvaluateCompliance", `/subscriptions/${SUB}/mock/sub-remediated-apps`]);
+    assert.equal(providerOf(rec, r)?.name, "sub-remediated-subscription");
+    assert.equal(one(rec, "pulumi:providers:azure-native", "sub-remediated-subscription").inputs.subscriptionId, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+    assert.deepEqual(dependsOn(r), ["sub-remediated-apps", "sub-remediated-apps-contributor", "sub-remediated-extension-remediation"]);
 });
 
 test("a resource group in a named subscription: its provider remediates there; rounds and discovery mode; the public definition's retry interval", async () => {
@@ -291,6 +312,7 @@ test("what the built-in definitions can't express is refused by key path, before
             ],
         ],
         [fleetStack({ scope: {} }), ["gitops-platform:fleet.scope: expected managementGroup, subscription or resourceGroup"]],
+        [withConfiguration({ name: "extension" }), ["gitops-platform:fleet.configurations[0].name: 'extension' names the extension's own assignment; choose another configuration name"]],
         [
             fleetStack({ scope: { managementGroup: "mg", resourceGroup: "rg" } }),
             ["gitops-platform:fleet.scope: a management group scope names nothing else; set managementGroup alone, or subscription and/or resourceGroup"],
@@ -341,6 +363,17 @@ test("the component refuses the same combinations when used from code, naming ea
                 "  - configurations.0.kustomizations: the built-in policy deploys one kustomization per configuration, got 2; give each path a configuration of its own (each its own assignment), or use one stack per cluster",
     );
     assert.equal(find(rec, "gitops:fleet:FleetPolicy", "bad").length, 0, "nothing registered");
+    // Everything in an assignment is readable: a credential anywhere is refused by path, never echoed.
+    const token = "ghp_" + "b".repeat(36);
+    assert.throws(
+        () =>
+            new FleetPolicy("leaky", {
+                scope: { kind: "resourceGroup", resourceGroupName: "rg" },
+                location: "westeurope",
+                configurations: [config({ auth: { type: "https", username: token, key: { vaultId: VAULT, secretName: "k" } } })],
+            }),
+        (e: Error) => e.message.startsWith("FleetPolicy leaky has invalid arguments:\n  - configurations.0.auth.username: looks like") && !e.message.includes(token),
+    );
 });
 
 test("across stacks: one fleet per scope, and no cluster both in a fleet's resource group and owned by a stack of its own", async () => {
@@ -366,6 +399,12 @@ test("across stacks: one fleet per scope, and no cluster both in a fleet's resou
     assert.deepEqual(crossStackProblems([fleet("a", { subscription: "99999999-8888-7777-6666-555555555555" }), sharing]), [
         "stack shop: cluster.stack names fleet stack a, which owns no cluster to share; name a stack with a cluster of its own",
     ]);
+    assert.deepEqual(
+        crossStackProblems([fleet("sub", { subscription: "99999999-8888-7777-6666-555555555555" }), fleet("rg", { resourceGroup: "arc-stores", subscription: "99999999-8888-7777-6666-555555555555" })]),
+        [
+            "stack rg: its scope (resource group arc-stores in subscription 99999999-8888-7777-6666-555555555555) is inside the scope of fleet stack sub (subscription 99999999-8888-7777-6666-555555555555); both would assign Flux to the same clusters",
+        ],
+    );
     // A fleet of AKS clusters leaves an Arc cluster in the same group alone.
     assert.deepEqual(crossStackProblems([fleet("a", { resourceGroup: "arc-stores" }, ["managedClusters"]), arc("store-1", "arc-stores")]), []);
 });

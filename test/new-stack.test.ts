@@ -6,7 +6,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
@@ -299,7 +299,7 @@ test("refused after checking, nothing written: a second owner of dev's cluster o
     // Adopting dev's cluster (Azure names are case-insensitive) would put a second extension and Flux configuration on it.
     refused(
         { name: "qa", mode: "aksExisting", cluster: "ARC-CICD-CLUSTER", resourceGroup: "arc-cicd-demo", from: "dev" },
-        conflict("cluster arc-cicd-demo/arc-cicd-cluster: claimed by stacks dev, qa; exactly one stack may own it"),
+        conflict("AKS cluster arc-cicd-demo/arc-cicd-cluster: claimed by stacks dev, qa; exactly one stack may own it"),
     );
     refused(
         { name: "qa", mode: "aks", cluster: "qa-cluster", from: "dev", environment: "az-vote-app-dev" },
@@ -325,20 +325,38 @@ test("refused after checking, nothing written: a second owner of dev's cluster o
     const r = newStack(root, "qa", "--mode", "aksExisting", "--cluster", "arc-cicd-cluster", "--resource-group", "arc-cicd-demo", "--from", "dev");
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
-    assert.equal(r.stderr, `${conflict("cluster arc-cicd-demo/arc-cicd-cluster: claimed by stacks dev, qa; exactly one stack may own it")}\nNothing written.\n`);
+    assert.equal(r.stderr, `${conflict("AKS cluster arc-cicd-demo/arc-cicd-cluster: claimed by stacks dev, qa; exactly one stack may own it")}\nNothing written.\n`);
     assert.deepEqual(stackFiles(root), SHIPPED);
 });
 
-test("crossStackProblems: two stacks owning one cluster, whatever their modes and however they spell it", () => {
+test("crossStackProblems: two stacks owning one cluster, creating or adopting it, however they spell it; an Arc cluster of the same name is another resource", () => {
     const a = parseStack("a", minimalStack());
     const b = parseStack("b", {
         ...minimalStack(),
         azure: { location: "westeurope", resourceGroup: "other" },
-        cluster: { mode: "arc", name: "ARC-CICD-CLUSTER", resourceGroup: "RG", appNamespaces: ["b"] },
+        cluster: { mode: "aksExisting", name: "ARC-CICD-CLUSTER", resourceGroup: "RG", appNamespaces: ["b"] },
+        registry: { mode: "existing", name: "arccicddemoacr", resourceGroup: "rg" },
+        connector: { enabled: false },
+    });
+    const arc = parseStack("arc", {
+        ...minimalStack(),
+        cluster: { mode: "arc", name: "arc-cicd-cluster", resourceGroup: "rg", appNamespaces: ["arc"] },
         registry: { mode: "existing", name: "arccicddemoacr", resourceGroup: "rg" },
         connector: { enabled: false },
     });
     const c = parseStack("c", { ...minimalStack(), azure: { location: "westeurope", resourceGroup: "rg" }, cluster: { mode: "aks", name: "another", appNamespaces: ["c"] }, connector: { enabled: false } });
-    assert.deepEqual(crossStackProblems([a, b, c]).filter((p) => p.startsWith("cluster ")), ["cluster rg/arc-cicd-cluster: claimed by stacks a, b; exactly one stack may own it"]);
+    assert.deepEqual(crossStackProblems([a, b, arc, c]).filter((p) => / cluster /.test(p)), ["AKS cluster rg/arc-cicd-cluster: claimed by stacks a, b; exactly one stack may own it"]);
     assert.deepEqual(crossStackProblems(loadStacks(path.join(scratchProject(), "stacks"))), [], "the shipped stacks own one cluster each");
+});
+
+test("a stack the program can't plan is removed again, and nothing claims it was written", () => {
+    const root = scratchProject();
+    // A program that fails after the config is read: the plan's child process exits with its error.
+    writeFileSync(path.join(root, "infra", "index.ts"), 'throw new Error("the program broke");\n');
+    const r = newStack(root, "qa", "--mode", "aks", "--cluster", "qa-aks", "--from", "dev");
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, "", "no 'Wrote …' and no next steps for a file that is gone");
+    assert.match(r.stderr, /the program broke/);
+    assert.match(r.stderr, /stacks\/Pulumi\.qa\.yaml could not be planned, so it was removed\.\n$/);
+    assert.deepEqual(stackFiles(root), [...SHIPPED].sort());
 });

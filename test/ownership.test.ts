@@ -10,6 +10,7 @@ import { createPlatform } from "../infra/platform.ts";
 import { DEV_OUTPUTS, installMocks, parentOf, parseShippedStack, providerOf, settle, shippedStacks, type Recorder, type Registration } from "./support.ts";
 
 const rec = installMocks({
+    severalStacks: true,
     state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
 });
 

@@ -71,6 +71,22 @@ test("an invalid stack file exits 1 with the config error; a missing one too", (
     const badFirst = runPlan(["bad", "nope", "--jobs=2"], dir);
     assert.equal(badFirst.status, 1);
     assert.match(badFirst.stderr, /^Invalid stack configuration in stacks\/Pulumi\.bad\.yaml:/);
+    // The first in the given order even when it fails last: a program that fails after a second and a
+    // half, against a missing file that fails at once.
+    const slow = scratchRepo();
+    writeFileSync(path.join(slow, "infra", "index.ts"), 'const until = Date.now() + 1500;\nwhile (Date.now() < until) {}\nthrow new Error("the slow stack failed");\n');
+    const slowFirst = runPlan(["dev", "nope", "--jobs=2"], slow);
+    assert.equal(slowFirst.status, 1);
+    assert.equal(slowFirst.stdout, "");
+    assert.match(slowFirst.stderr, /^planning stack dev failed:\n[\s\S]*the slow stack failed/);
+    // As the engine does, the plan refuses a second resource with the same URN instead of overwriting the first.
+    writeFileSync(
+        path.join(slow, "infra", "index.ts"),
+        'import * as pulumi from "@pulumi/pulumi";\nnew pulumi.ComponentResource("gitops:example:Twice", "twice");\nnew pulumi.ComponentResource("gitops:example:Twice", "twice");\n',
+    );
+    const twice = runPlan(["dev"], slow);
+    assert.equal(twice.status, 1);
+    assert.match(twice.stderr, /Duplicate resource URN 'urn:pulumi:dev::gitops-platform::gitops:example:Twice::twice'; try giving it a unique name/);
     assert.equal(runPlan([]).status, 2);
     for (const jobs of ["0", "x", "1.5", "1000"]) {
         const r = runPlan(["dev", `--jobs=${jobs}`]);

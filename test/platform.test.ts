@@ -8,7 +8,7 @@ import { secretReader, type OwnerStackConfig } from "../infra/config.ts";
 import { createPlatform } from "../infra/platform.ts";
 import { assertWellFormedTree, installMocks, isSecretValue, one, parseStack as config, settle, SUB, valueOf } from "./support.ts";
 
-const rec = installMocks({ config: { "gitops-platform:connectorPat": "CANARY-pat-0f0f" }, secretKeys: ["gitops-platform:connectorPat"] });
+const rec = installMocks({ severalStacks: true, config: { "gitops-platform:connectorPat": "CANARY-pat-0f0f" }, secretKeys: ["gitops-platform:connectorPat"] });
 
 const readSecret = (k: string) => pulumi.secret(`secret-${k}`);
 /** A stack that owns its cluster, as these configs all are. */

@@ -70,11 +70,15 @@ test("no-subscription-scope-role-assignments: the AcrPull grant is on the regist
     assert.deepEqual(roleAssignmentScope(await subject(key, (i) => ({ ...i, scope: `/subscriptions/${SUB}/resourceGroups/arc-cicd-demo` }))), []);
     // A fleet's policy identity needs its definition's role at the assignment's scope, whatever its width;
     // the exception goes by the component the grant is in (its URN under CrossGuard, its parents offline).
-    const wide = { ...(await subject(key, (i) => ({ ...i, scope: `/subscriptions/${SUB}` }))) };
+    const contributor = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`;
+    const wide = await subject(key, (i) => ({ ...i, scope: `/subscriptions/${SUB}`, roleDefinitionId: contributor }));
     assert.deepEqual(roleAssignmentScope({ ...wide, components: ["gitops:fleet:FleetPolicy"] }), {
-        notApplicable: "an Azure Policy assignment's identity needs its definition's role at the assignment's scope (FleetPolicy)",
+        notApplicable: "an Azure Policy assignment's identity needs its definition's role (Contributor) at the assignment's scope (FleetPolicy)",
     });
+    // Only that role, and only inside the component.
     assert.equal((roleAssignmentScope({ ...wide, components: ["gitops:registry:Registry"] }) as string[]).length, 1);
+    const owner = await subject(key, (i) => ({ ...i, scope: `/subscriptions/${SUB}`, roleDefinitionId: contributor.replace(/[0-9a-f-]+$/, "8e3af657-a8ff-443c-a75c-2fe8c4bcb635") }));
+    assert.equal((roleAssignmentScope({ ...owner, components: ["gitops:fleet:FleetPolicy"] }) as string[]).length, 1);
 });
 
 test("acr-admin-user-and-anonymous-pull-off: dev's registry has both off; either on is reported", async () => {

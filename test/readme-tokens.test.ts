@@ -11,6 +11,7 @@ import { createPlatform } from "../infra/platform.ts";
 import { DEV_OUTPUTS, installMocks, parseShippedStack, REPO_ROOT, settle, shippedStacks } from "./support.ts";
 
 const rec = installMocks({
+    severalStacks: true,
     state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
 });
 

@@ -54,6 +54,11 @@ export interface MockOptions {
     readonly githubTokenAccess?: "push" | "read";
     /** Further directory objects the role-assignment mock knows, object ID -> type. */
     readonly principals?: Readonly<Record<string, "User" | "Group" | "ServicePrincipal">>;
+    /**
+     * The file composes several stacks in this one runtime, so their resources share one URN space:
+     * the engine's refusal of a repeated URN is off. Default false.
+     */
+    readonly severalStacks?: boolean;
 }
 
 /**
@@ -171,6 +176,7 @@ export function installMocks(options: MockOptions = {}): Recorder {
         preview: options.preview ?? false,
         config: engineConfig(options.config ?? {}),
         secretKeys: options.secretKeys ?? [],
+        severalPrograms: options.severalStacks ?? false,
         call: (token, inputs) => {
             if (!isInvokeToken(token)) throw unknownInvoke(token);
             return calls[token](inputs);

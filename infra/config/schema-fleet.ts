@@ -82,14 +82,18 @@ export const FleetSchema = z
                 enabled: z.boolean().default(FLEET_DEFAULTS.remediate).describe("Remediation tasks for the clusters already in scope; clusters created later are handled by the policy itself."),
                 resourceDiscoveryMode: z
                     .enum(RESOURCE_DISCOVERY_MODES)
-                    .default(FLEET_DEFAULTS.resourceDiscoveryMode)
-                    .describe("`ReEvaluateCompliance` finds clusters on the first `up`, before Azure Policy's first compliance scan; `ExistingNonCompliant` acts only on its results."),
+                    .optional()
+                    .describe(
+                        "Default `ReEvaluateCompliance`, which finds clusters on the first `up`, before Azure Policy's first compliance scan; at a management group `ExistingNonCompliant`, which acts on that scan's results (re-evaluation is reported unavailable there).",
+                    ),
                 round: z
                     .number()
                     .int()
                     .min(1)
                     .default(FLEET_DEFAULTS.remediationRound)
-                    .describe("Bump to run the remediations again, e.g. after clusters failed while the extension was still installing: each round is a new remediation task."),
+                    .describe(
+                        "Bump to run the remediations again (each round is a new remediation task), e.g. after clusters failed while the extension was still installing. It deploys only to clusters that are non-compliant: see docs/fleets.md for the changes that don't make a cluster so.",
+                    ),
             })
             .prefault({}),
         enforcementMode: z

@@ -60,6 +60,11 @@ export interface RuntimeOptions {
     readonly call: (token: string, inputs: Record<string, any>) => Record<string, any>;
     /** Create a resource. */
     readonly resource: (r: { type: string; name: string; inputs: Record<string, any> }) => MockResult | Promise<MockResult>;
+    /**
+     * Several programs share this runtime (one URN space): a test composing several stacks in one
+     * process, which no engine run does. Default false: a second resource with a URN fails, as in the engine.
+     */
+    readonly severalPrograms?: boolean;
 }
 
 /** Registrations sent to the mock monitor and not yet answered. */
@@ -111,7 +116,13 @@ export function installRecorder(o: RuntimeOptions): Recorder {
     // mock monitor's registerResource to note them before the mock's newResource runs.
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
+    // The engine refuses a second resource with the same URN (type, name and parent); the mock monitor
+    // would quietly let it overwrite the first.
+    const urns = new Set<string>();
     monitor.registerResource = (req: any, callback: any) => {
+        const urn: string = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+        if (urns.has(urn) && !o.severalPrograms) return callback(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), undefined);
+        urns.add(urn);
         pending.set(`${req.getType()}::${req.getName()}`, {
             parent: req.getParent() ?? "",
             dependencies: req.getDependenciesList() ?? [],

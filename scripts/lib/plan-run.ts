@@ -1,7 +1,8 @@
 // Planning stacks: scripts/plan-stack.ts in a child process per stack, as many at once as the machine
 // has cores, and the errors the plan command maps to exit codes.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync, statSync } from "node:fs";
+import { availableParallelism, freemem, tmpdir } from "node:os";
 import * as path from "node:path";
 import type { StackPlan } from "./plan-model.ts";
 
@@ -23,6 +24,23 @@ export interface PlanOptions {
     readonly diffKey?: string;
 }
 
+/**
+ * A compile cache only this user can write: the children load code from it, and they may hold
+ * `--secrets` values, so a folder another user of a shared TMPDIR created first is not used.
+ */
+function compileCache(): string | undefined {
+    const uid = process.getuid?.();
+    const dir = path.join(tmpdir(), `gitops-platform-node-compile-cache-${uid ?? "user"}`);
+    try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const st = statSync(dir);
+        if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
+        return dir;
+    } catch {
+        return undefined;
+    }
+}
+
 /** The child's command line and environment. */
 function command(stack: string, o: PlanOptions) {
     const root = o.root ?? REPO;
@@ -37,7 +55,8 @@ function command(stack: string, o: PlanOptions) {
     ];
     // Node's compile cache: most of a child's time is compiling the same SDK modules every stack loads,
     // and a fleet plans dozens of stacks. A cache the user set is left alone.
-    const env = { NODE_COMPILE_CACHE: path.join(tmpdir(), "gitops-platform-node-compile-cache"), ...process.env, GITOPS_PLAN_DIFF_KEY: o.diffKey ?? "" };
+    const cache = compileCache();
+    const env = { ...(cache ? { NODE_COMPILE_CACHE: cache } : {}), ...process.env, GITOPS_PLAN_DIFF_KEY: o.diffKey ?? "" };
     return { args, env, cwd: root };
 }
 
@@ -88,8 +107,18 @@ function planStackAsync(stack: string, o: PlanOptions): Promise<Outcome> {
     });
 }
 
-/** How many stacks are planned at once by default: one per core, each child being single-threaded work. */
-export const DEFAULT_JOBS = availableParallelism();
+/** What one plan child uses at most, measured (about 230 MB) with room to spare. */
+const CHILD_MEMORY_BYTES = 300 * 1024 * 1024;
+
+/**
+ * How many stacks are planned at once by default: one per core (each child is single-threaded work),
+ * but no more than the free memory holds, or the container's limit where there is one.
+ */
+export const DEFAULT_JOBS = (() => {
+    const limit = process.constrainedMemory?.() || Infinity;
+    const memory = Math.min(freemem(), limit);
+    return Math.max(1, Math.min(availableParallelism(), Math.floor(memory / CHILD_MEMORY_BYTES)));
+})();
 
 /**
  * Plan each `{stack, options}` in its own process, up to `jobs` at once, and return the plans in the
