@@ -65,7 +65,16 @@ export function ownerNamespacesFrom(dir: string): OwnerNamespaces {
         } catch {
             return undefined;
         }
-        const namespaces = (file.values[`${PROJECT}:cluster`] as { appNamespaces?: unknown } | undefined)?.appNamespaces;
+        // `pulumi new` stores a section as its JSON text, which the program decodes the same way.
+        let cluster = file.values[`${PROJECT}:cluster`];
+        if (typeof cluster === "string") {
+            try {
+                cluster = JSON.parse(cluster);
+            } catch {
+                return undefined;
+            }
+        }
+        const namespaces = (cluster as { appNamespaces?: unknown } | undefined)?.appNamespaces;
         return Array.isArray(namespaces) && namespaces.every((n) => typeof n === "string") ? namespaces : undefined;
     };
 }

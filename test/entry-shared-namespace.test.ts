@@ -3,6 +3,8 @@
 // included. (The deploy-time check against the owner's outputs only covers owners in other projects.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ownerNamespacesFrom } from "../infra/stack-files.ts";
 import { installMocks, PROJECT, REPO_ROOT, stackFileConfig } from "./support.ts";
@@ -14,6 +16,11 @@ test("ownerNamespacesFrom reads a cluster owner's appNamespaces from this projec
     assert.equal(owner("organization/other-project/dev"), undefined, "another project's stack");
     assert.equal(owner("organization/gitops-platform/nope"), undefined, "no stack file");
     assert.equal(owner("stage"), undefined, "a stack without a cluster of its own");
+    // A section stored as JSON text, as `pulumi new` stores its answers, reads the same.
+    const dir = mkdtempSync(path.join(tmpdir(), "owner-json-"));
+    writeFileSync(path.join(dir, "Pulumi.qa.yaml"), `config:\n  gitops-platform:cluster: '{"mode":"aks","name":"qa","appNamespaces":["qa","uat"]}'\n`);
+    assert.deepEqual(ownerNamespacesFrom(dir)("qa"), ["qa", "uat"]);
+    rmSync(dir, { recursive: true, force: true });
 });
 
 test("stage asking for a namespace dev doesn't serve stops infra/index.ts before any resource is registered", async () => {
