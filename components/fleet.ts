@@ -10,7 +10,7 @@ import * as policyinsights from "@pulumi/azure-native/policyinsights";
 import * as azure from "@pulumi/azure-native/provider";
 import { roleDefinitionId } from "./azure.ts";
 import { credentialFindings } from "./credentials.ts";
-import { FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_SCOPES, fluxConfigurationProblems, fluxExtensionVersionProblem, type KustomizationArgs } from "./flux-args.ts";
+import { FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxConfigurationProblems, fluxExtensionVersionProblem, type FluxConfigurationArgs } from "./flux-args.ts";
 import { gitHost, knownHostsProblems } from "./git.ts";
 import { at, oneOfProblem, patternProblem, refuseInvalidArgs, under, type PatternRule, type Problem } from "./problems.ts";
 
@@ -142,31 +142,15 @@ export type FleetGitAuth =
     /** The local-secrets definition: a Secret each cluster already has in the configuration's namespace. */
     | { readonly type: "localSecret"; readonly secretName: string };
 
-/** One Flux configuration, as a single-cluster stack describes it, within what the definitions express. */
-export interface FleetConfigurationArgs {
-    readonly name: string;
-    /** Default `flux-system`. */
-    readonly namespace?: string;
-    /** Default `cluster`. */
-    readonly scope?: (typeof FLUX_SCOPES)[number];
-    readonly url: string;
-    readonly branch?: string;
-    readonly tag?: string;
-    readonly semver?: string;
-    readonly commit?: string;
+/**
+ * One Flux configuration, as a single-cluster stack describes it, within what the definitions express:
+ * the auth a policy parameter can carry, and (refused otherwise, see fleetConfigurationProblems) one
+ * kustomization without dependsOn, wait: false or postBuild, no suspend, no reconciliation wait, and for
+ * HTTPS the definition's fixed 600-second source timeout.
+ */
+export interface FleetConfigurationArgs extends Omit<FluxConfigurationArgs, "auth"> {
     /** Default: a public repository. */
     readonly auth?: FleetGitAuth;
-    /** Default 600. */
-    readonly syncIntervalInSeconds?: number;
-    /** Default 600; the HTTPS definition allows only 600. */
-    readonly timeoutInSeconds?: number;
-    /** Refused when true: the definitions always deploy an active configuration. */
-    readonly suspend?: boolean;
-    /** Refused when set: a policy deployment waits for nobody. */
-    readonly waitForReconciliation?: boolean;
-    readonly reconciliationWaitDuration?: string;
-    /** Exactly one: the definitions deploy one kustomization, without dependsOn, wait or postBuild. */
-    readonly kustomizations: readonly KustomizationArgs[];
 }
 
 export interface FleetExtensionArgs {
