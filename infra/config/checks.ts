@@ -3,6 +3,7 @@
 import { aksSettingsProblems } from "../../components/cluster.ts";
 import { connectorProblems } from "../../components/connector.ts";
 import { EXTENSION_NAMESPACE, fluxProblems } from "../../components/flux.ts";
+import { checkAlerts } from "../alerts.ts";
 import { key } from "./names.ts";
 import type { FluxConfigurationConfig } from "./resolve.ts";
 import type { ParsedOwnerStack } from "./schema.ts";
@@ -37,6 +38,7 @@ export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfi
         }
     });
     for (const p of flux.filter((x) => x.path[0] !== "configurations")) problems.push(`${key("flux", ...p.path)}: ${p.message}`);
+    problems.push(...checkAlerts(c));
 
     if (c.connector.enabled) problems.push(...checkConnector(c, configs));
 

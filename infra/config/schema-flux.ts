@@ -6,6 +6,8 @@ import { looksLikeSecretValue } from "../../components/credentials.ts";
 import {
     FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, gitUrlProblem, KNOWN_HOST_KEY_TYPES, SUBSTITUTE_FROM_KINDS,
 } from "../../components/flux.ts";
+import { ALERT_KINDS, ALERT_NAME_RULE, ALERT_PROVIDER_TYPES, ALERT_SEVERITIES, FLUX_ALERT_DEFAULTS } from "../../components/alerts.ts";
+import { oneOfProblem } from "../../components/problems.ts";
 import { supportedWindow } from "../../components/flux-versions.ts";
 import { dnsLabel, ruled, secretKey } from "./fields.ts";
 
@@ -112,9 +114,40 @@ export const FluxConfigurationSchema = z.strictObject({
     kustomizations: z.array(KustomizationSchema).min(1, "expected at least one kustomization"),
 });
 
+/** A choice among the component's values, refused with the component's own message. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: (i) => oneOfProblem(values, i.input) });
+
+// The list, the kinds and the configurations a target names are checked by the component's rules
+// (infra/alerts.ts maps them here), so that a stack file and a program calling FluxAlerts get one message.
+export const AlertTargetSchema = z
+    .strictObject({
+        name: ruled(ALERT_NAME_RULE).describe("Names the target's Provider and Alert in each watched namespace, and its Secret `<name>-credentials`; unique among the targets, not `gitops-connector`."),
+        type: oneOf(ALERT_PROVIDER_TYPES).describe("The Flux notification Provider type."),
+        addressSecret: secretKey.describe(
+            "Secret config key holding the webhook URL (https://), or for azureeventhub the connection string with EntityPath. It reaches the cluster only in a Secret the Provider refers to (key `address`).",
+        ),
+        tokenSecret: secretKey.optional().describe("generic-hmac only, and required there: secret config key holding the HMAC key that signs each request (the Secret's `token`)."),
+        severity: oneOf(ALERT_SEVERITIES).default(FLUX_ALERT_DEFAULTS.severity).describe("`error`: failed reconciliations only; `info`: every event."),
+        kinds: z
+            .array(oneOf(ALERT_KINDS))
+            .optional()
+            .describe(
+                "Kinds of Flux objects to watch. GitRepository and Kustomization are the configurations' own, by name; HelmRelease, HelmChart and OCIRepository are any in a configuration's namespace. Default: all, without the Helm kinds when the helm controller is off.",
+            ),
+        configurations: z.array(dnsLabel).optional().describe("Names of the Flux configurations to watch. Default: all of them."),
+    })
+    .describe("An alert target: Flux sends the watched objects' events to it.");
+
 export const FluxSchema = z.strictObject({
     extension: ExtensionSchema.prefault({}),
     configurations: z.array(FluxConfigurationSchema).min(1, "expected at least one Flux configuration").describe("Flux configurations (`az k8s-configuration flux create`)."),
+    alerts: z
+        .array(AlertTargetSchema)
+        .optional()
+        .describe(
+            "Operators' alert targets (Teams, Slack, Discord, Google Chat, a signed webhook, an Event Hub) for the configurations' reconciliations; none by default. " +
+                "Each gets a Flux Provider, its Secret and an Alert in every namespace holding a configuration it watches.",
+        ),
 });
 
 export const ConnectorSchema = z
