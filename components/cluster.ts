@@ -9,7 +9,12 @@ import * as k8s from "@pulumi/kubernetes";
 import { AKS_DEFAULTS, aksSettingsProblems, KUBECONFIG_CREDENTIALS, KUBECONFIG_DEFAULTS, KUBELOGIN_MODES, prepareKubeconfig, principalTypeOfToken } from "./aks.ts";
 import type { AksSettings, KubeconfigOptions, PrincipalType } from "./aks.ts";
 import { BuiltInRoles, roleDefinitionId } from "./azure.ts";
+import { keyVaultSecretsProviderAddon, keyVaultSecretsProviderProblems, type KeyVaultSecretsProviderSettings } from "./cluster-extensions.ts";
 import type { ClusterTarget } from "./flux.ts";
+import {
+    containerInsightsAddon, containerInsightsDataCollection, logAnalyticsWorkspace, MONITORING_DEFAULTS, monitoringProblems, prometheusDataCollection,
+    type MonitoringSettings, type MonitoringWorkspace,
+} from "./monitoring.ts";
 import { forwardedDependsOn } from "./options.ts";
 import { at, oneOfProblem, refuseInvalidArgs, type Problem } from "./problems.ts";
 
@@ -29,6 +34,13 @@ export type ClusterArgs =
           readonly kubeconfig?: KubeconfigOptions;
           /** Pulumi `protect` on the managed cluster. Default false. */
           readonly protect?: boolean;
+          /**
+           * Container Insights (the `omsagent` add-on and its data collection rule) and managed Prometheus
+           * (`azureMonitorProfile.metrics` and its Azure Monitor workspace). Default: off.
+           */
+          readonly monitoring?: MonitoringSettings;
+          /** The `azureKeyvaultSecretsProvider` add-on. Default: off. */
+          readonly keyVaultSecretsProvider?: KeyVaultSecretsProviderSettings;
       }
     | {
           /** Adopt an AKS cluster that already exists (read, never modified). */
@@ -52,7 +64,11 @@ export type ClusterArgs =
 /** What ARM would refuse in the cluster's arguments, by argument (see aksSettingsProblems). */
 export function clusterProblems(args: ClusterArgs): Problem[] {
     const problems = at(["mode"], oneOfProblem(CLUSTER_MODES, args.mode));
-    if (args.mode === "aks") problems.push(...aksSettingsProblems(args));
+    if (args.mode === "aks") {
+        problems.push(...aksSettingsProblems(args));
+        problems.push(...monitoringProblems(args.monitoring, { kind: "aks", name: args.name }));
+        problems.push(...keyVaultSecretsProviderProblems(args.keyVaultSecretsProvider));
+    }
     if (args.mode === "aksExisting") {
         // Only JavaScript callers can pass a bad choice; the types refuse it.
         const k = args.kubeconfig ?? {};
@@ -88,6 +104,8 @@ export class Cluster extends pulumi.ComponentResource {
      * `pulumi destroy` then never waits on an API server or Flux finalizers that are going away.
      */
     public readonly deletedWith: pulumi.Resource | undefined;
+    /** The Log Analytics workspace Container Insights writes to, on a created AKS cluster with it on. */
+    public readonly logAnalyticsWorkspaceId: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         refuseInvalidArgs("Cluster", name, clusterProblems(args));
@@ -101,6 +119,18 @@ export class Cluster extends pulumi.ComponentResource {
             const entraId = a.entraId?.enabled ?? AKS_DEFAULTS.entraId;
             const plugin = a.network?.plugin ?? AKS_DEFAULTS.plugin;
             const localAccountsOff = a.disableLocalAccounts ?? entraId;
+            // Monitoring and the Key Vault Secrets Provider add nothing, not even an undefined key, when off.
+            const childOpts = { parent: this, dependsOn: forwardedDependsOn(opts) };
+            const m = args.monitoring?.enabled === true ? args.monitoring : undefined;
+            const prometheus = m !== undefined && (m.prometheus ?? MONITORING_DEFAULTS.prometheus);
+            const logs: MonitoringWorkspace | undefined =
+                m !== undefined && (m.containerInsights ?? MONITORING_DEFAULTS.containerInsights)
+                    ? logAnalyticsWorkspace(name, m.workspace, { clusterName: args.name, resourceGroupName: args.resourceGroupName, location: args.location }, childOpts)
+                    : undefined;
+            const addonProfiles = {
+                ...(logs !== undefined ? { omsagent: containerInsightsAddon(logs.resourceId) } : {}),
+                ...(args.keyVaultSecretsProvider?.enabled === true ? { azureKeyvaultSecretsProvider: keyVaultSecretsProviderAddon(args.keyVaultSecretsProvider) } : {}),
+            };
             const cluster = new containerservice.ManagedCluster(
                 `${name}-aks`,
                 {
@@ -145,6 +175,9 @@ export class Cluster extends pulumi.ComponentResource {
                         upgradeChannel: a.upgradeChannel ?? AKS_DEFAULTS.upgradeChannel,
                         nodeOSUpgradeChannel: a.nodeOsUpgradeChannel ?? AKS_DEFAULTS.nodeOsUpgradeChannel,
                     },
+                    ...(Object.keys(addonProfiles).length > 0 ? { addonProfiles } : {}),
+                    // Managed Prometheus' agent; its metrics flow once the data collection rule below is associated.
+                    ...(prometheus ? { azureMonitorProfile: { metrics: { enabled: true } } } : {}),
                 },
                 {
                     parent: this,
@@ -157,6 +190,11 @@ export class Cluster extends pulumi.ComponentResource {
             );
             this.managedCluster = cluster;
             this.deletedWith = cluster;
+            // After the cluster, as the az CLI does: the associations are made on it, and go with it.
+            const target = { clusterId: cluster.id, clusterName: args.name, resourceGroupName: args.resourceGroupName };
+            if (logs !== undefined) containerInsightsDataCollection(name, logs, target, childOpts, { deletedWith: cluster });
+            if (prometheus) prometheusDataCollection(name, { ...target, location: args.location }, childOpts, { deletedWith: cluster });
+            this.logAnalyticsWorkspaceId = logs?.resourceId;
             this.clusterName = cluster.name;
             this.clusterId = cluster.id;
             this.kubeletObjectId = cluster.identityProfile.apply((p) => requireKubelet(p, args.name));
@@ -191,6 +229,7 @@ export class Cluster extends pulumi.ComponentResource {
             );
             this.managedCluster = undefined;
             this.deletedWith = undefined;
+            this.logAnalyticsWorkspaceId = undefined;
             this.clusterName = existing.name;
             this.clusterId = existing.id;
             this.kubeletObjectId = existing.apply((c) => requireKubelet(c.identityProfile, args.name));
@@ -202,6 +241,7 @@ export class Cluster extends pulumi.ComponentResource {
             );
             this.managedCluster = undefined;
             this.deletedWith = undefined;
+            this.logAnalyticsWorkspaceId = undefined;
             this.clusterName = connected.name;
             this.clusterId = connected.id;
             this.kubeletObjectId = undefined;
@@ -253,6 +293,7 @@ export class Cluster extends pulumi.ComponentResource {
             kubeletObjectId: this.kubeletObjectId,
             oidcIssuerUrl: this.oidcIssuerUrl,
             kubeconfig: this.kubeconfig,
+            ...(this.logAnalyticsWorkspaceId !== undefined ? { logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId } : {}),
         });
     }
 

@@ -221,19 +221,26 @@ const { resourceGroup: RESOURCE_GROUP, managedCluster: MANAGED_CLUSTER, extensio
 
 /**
  * The chain no dependency graph can shorten, because Azure itself orders it: the resource group (if the
- * stack creates one), then the AKS cluster (if the stack creates one), then the microsoft.flux extension,
- * then the longest chain of Flux configurations that wait for one another (the graph decides which
- * can run side by side), and a Helm release the design orders after them (the connector on a cluster the
- * stack doesn't delete, so that destroy removes it before the configurations: docs/teardown.md). The first three stages are physical, so they count even when the graph forgets
- * an edge between them: a makespan below the chain means the graph is missing a required ordering.
+ * stack creates one), then the AKS cluster (if the stack creates one), then the longer of two: the
+ * microsoft.flux extension followed by the longest chain of Flux configurations that wait for one
+ * another (the graph decides which can run side by side) and a Helm release the design orders after them
+ * (the connector on a cluster the stack doesn't delete, so that destroy removes it before the
+ * configurations: docs/teardown.md); or every extension of the cluster, one after another, as ARM runs
+ * them. The physical stages count even when the graph forgets an edge between them: a makespan below the
+ * chain means the graph is missing a required ordering.
  */
 export function unavoidableChain(resources: readonly GraphResource[], table: DurationTable = TYPICAL_CREATE_SECONDS): Chain {
     const first = (type: string) => resources.filter((r) => r.type === type).map((r) => r.key).sort()[0];
-    const steps: ChainStep[] = [];
-    for (const type of [RESOURCE_GROUP, MANAGED_CLUSTER, EXTENSION]) {
+    const prefix: ChainStep[] = [];
+    for (const type of [RESOURCE_GROUP, MANAGED_CLUSTER]) {
         const key = first(type);
-        if (key !== undefined) steps.push({ key, type, seconds: typicalSeconds(type, table) });
+        if (key !== undefined) prefix.push({ key, type, seconds: typicalSeconds(type, table) });
     }
+    // The Flux component's extension first; others (monitoring, the Key Vault provider) after it.
+    const isFlux = (r: GraphResource) => r.parent?.startsWith("gitops:flux:Flux::") === true;
+    const extensions = resources.filter((r) => r.type === EXTENSION).sort((a, b) => Number(isFlux(b)) - Number(isFlux(a)) || a.key.localeCompare(b.key)).map((r) => r.key);
+    const viaFlux: ChainStep[] = [...prefix];
+    if (extensions.length > 0) viaFlux.push({ key: extensions[0], type: EXTENSION, seconds: typicalSeconds(EXTENSION, table) });
     // The longest chain of Flux configurations: the schedule of the same graph in which nothing but a
     // Flux configuration takes time.
     const fluxOnly: DurationTable = {
@@ -247,9 +254,14 @@ export function unavoidableChain(resources: readonly GraphResource[], table: Dur
         // A release counts only behind a configuration: one beside them runs in parallel with the chain.
         const counts = s.type === FLUX_CONFIGURATION || (s.type === HELM_RELEASE && afterConfiguration);
         if (s.type === FLUX_CONFIGURATION) afterConfiguration = true;
-        if (counts) steps.push({ key: s.key, type: s.type, seconds: s.finish - s.start });
+        if (counts) viaFlux.push({ key: s.key, type: s.type, seconds: s.finish - s.start });
     }
-    return { seconds: steps.reduce((t, s) => t + s.seconds, 0), steps };
+    // ARM runs one extension operation at a time on a cluster ("another operation is in progress",
+    // Azure/AKS-Construction#385): a cluster with several extensions waits for all of them in turn.
+    const viaExtensions: ChainStep[] = [...prefix, ...extensions.map((key) => ({ key, type: EXTENSION, seconds: typicalSeconds(EXTENSION, table) }))];
+    const total = (c: readonly ChainStep[]) => c.reduce((t, x) => t + x.seconds, 0);
+    const steps = total(viaExtensions) > total(viaFlux) ? viaExtensions : viaFlux;
+    return { seconds: total(steps), steps };
 }
 
 export interface Estimate {

@@ -158,7 +158,7 @@ test("an empty graph takes 0; a cycle or an unknown dependency is an error", () 
     assert.throws(() => computeSchedule([r(SECRET, "a", [k(SECRET, "missing")])], TABLE), /unknown resource/);
 });
 
-test("the unavoidable chain: resource group, cluster, extension, then the longest chain of Flux configurations", () => {
+test("the unavoidable chain: resource group, cluster, extension, then the longest chain of Flux configurations, or every extension in turn", () => {
     const apps = k(COMPONENT, "apps");
     const graph = [
         r(RG, "rg"),
@@ -184,6 +184,10 @@ test("the unavoidable chain: resource group, cluster, extension, then the longes
     // An Arc stack: no resource group or cluster of its own.
     const arc = unavoidableChain([r(EXT, "ext"), r(FC, "config", [k(EXT, "ext")])], TABLE);
     assert.equal(arc.seconds, 150);
+    // Several extensions on one cluster: ARM runs them one at a time, a chain longer than Flux's here.
+    const three = unavoidableChain([r("gitops:flux:Flux", "f"), r(EXT, "monitoring"), r(EXT, "flux", [], { parent: k("gitops:flux:Flux", "f") }), r(EXT, "akv"), r(FC, "config", [k(EXT, "flux")])], TABLE);
+    assert.equal(three.seconds, 300);
+    assert.deepEqual(three.steps.map((s) => s.key), [k(EXT, "flux"), k(EXT, "akv"), k(EXT, "monitoring")]);
     // A stack that creates none of it has no chain.
     assert.deepEqual(unavoidableChain([r(RG.replace("ResourceGroup", "Other"), "x")], TABLE), { seconds: 0, steps: [] });
 });

@@ -5,6 +5,11 @@ import {
     AKS_AVAILABILITY_ZONES, AKS_DEFAULTS, AKS_OS_SKUS, AKS_SKU_TIERS, DNS_PREFIX_RULE, KUBECONFIG_CREDENTIALS, KUBECONFIG_DEFAULTS, KUBELOGIN_MODES, KUBERNETES_VERSION_RULE,
     NETWORK_DATAPLANES, NETWORK_PLUGIN_MODES, NETWORK_PLUGINS, NETWORK_POLICIES, NODE_OS_UPGRADE_CHANNELS, PRINCIPAL_TYPES, UPGRADE_CHANNELS,
 } from "../../components/cluster.ts";
+import {
+    CUSTOMER_ID_RULE, KEY_VAULT_SECRETS_PROVIDER_DEFAULTS, keyVaultSecretsProviderProblems, LOCATION_RULE, MONITORING_DEFAULTS, monitoringProblems, RETENTION_DAYS, RETENTION_MESSAGE,
+    ROTATION_POLL_INTERVAL_RULE, WORKSPACE_NAME_RULE, WORKSPACE_RESOURCE_ID_RULE, type KeyVaultSecretsProviderSettings, type MonitoredCluster, type MonitoringSettings,
+} from "../../components/cluster-extensions.ts";
+import type { Problem } from "../../components/problems.ts";
 import { PULL_CREDENTIAL_LIFETIME_RULE, REGISTRY_DEFAULTS, REGISTRY_NAME_RULE, REGISTRY_SKUS } from "../../components/registry.ts";
 import { azureName, dnsLabel, ruled, secretKey, stackName } from "./fields.ts";
 
@@ -87,6 +92,75 @@ const AksSchema = z
     })
     .describe("The AKS cluster this stack creates.");
 
+const MonitoringSchema = z
+    .strictObject({
+        enabled: z.boolean().describe("Turn monitoring on. What it costs: docs/monitoring.md."),
+        workspace: z
+            .strictObject({
+                name: ruled(WORKSPACE_NAME_RULE)
+                    .optional()
+                    .describe("Create a Log Analytics workspace (SKU PerGB2018) with this name in azure.resourceGroup and azure.location. Default: `<cluster name>-logs`. Excludes resourceId."),
+                retentionInDays: z
+                    .number()
+                    .int(RETENTION_MESSAGE)
+                    .min(RETENTION_DAYS.min, RETENTION_MESSAGE)
+                    .max(RETENTION_DAYS.max, RETENTION_MESSAGE)
+                    .optional()
+                    .describe(`Interactive retention of the created workspace. Default ${MONITORING_DEFAULTS.retentionInDays} (included in the ingestion price; longer retention is billed per GB and month). Excludes resourceId.`),
+                resourceId: ruled(WORKSPACE_RESOURCE_ID_RULE).optional().describe("Use this existing workspace instead of creating one; the program never modifies it."),
+                location: ruled(LOCATION_RULE)
+                    .optional()
+                    .describe("With resourceId: the workspace's region, where the data collection rule goes. Default: azure.location."),
+                customerId: ruled(CUSTOMER_ID_RULE)
+                    .optional()
+                    .describe("With resourceId, on Arc (required there): the workspace ID, `az monitor log-analytics workspace show --ids <resourceId> --query customerId -o tsv`."),
+            })
+            .optional()
+            .describe("The Log Analytics workspace Container Insights writes to: created (name, retentionInDays) or existing (resourceId). Default: a created `<cluster name>-logs`, 30 days."),
+        containerInsights: z
+            .boolean()
+            .default(MONITORING_DEFAULTS.containerInsights)
+            .describe("Container Insights: container logs, events and inventory into the workspace, through a data collection rule; on AKS the monitoring add-on, on Arc the Microsoft.AzureMonitor.Containers extension."),
+        prometheus: z
+            .boolean()
+            .default(MONITORING_DEFAULTS.prometheus)
+            .describe("AKS only: Azure Monitor managed Prometheus, into an Azure Monitor workspace `<cluster name>-prometheus` created for it. No recording rules, alerts or Grafana."),
+    })
+    .optional()
+    .describe("Azure Monitor for the cluster, off unless enabled. Costs: docs/monitoring.md.");
+
+const KeyVaultSecretsProviderSchema = z
+    .strictObject({
+        enabled: z.boolean().describe("Install the Secrets Store CSI Driver with the Azure Key Vault provider, so app teams mount Key Vault secrets through a SecretProviderClass."),
+        enableSecretRotation: z
+            .boolean()
+            .default(KEY_VAULT_SECRETS_PROVIDER_DEFAULTS.enableSecretRotation)
+            .describe("Re-read mounted secrets from Key Vault periodically (AKS's own default is off)."),
+        rotationPollInterval: ruled(ROTATION_POLL_INTERVAL_RULE)
+            .default(KEY_VAULT_SECRETS_PROVIDER_DEFAULTS.rotationPollInterval)
+            .describe("How often, with rotation on; each poll reads every mounted object from Key Vault."),
+    })
+    .optional()
+    .describe("The Azure Key Vault Secrets Provider, off unless enabled: the AKS add-on, or on Arc the Microsoft.AzureKeyVaultSecretsProvider extension.");
+
+/** The components' rules for the add-ons, reported at `cluster.<path>`. */
+function addonIssues(kind: MonitoredCluster) {
+    return (c: { name: string; monitoring?: MonitoringSettings; keyVaultSecretsProvider?: KeyVaultSecretsProviderSettings }, ctx: z.RefinementCtx) => {
+        const problems: Problem[] = [...monitoringProblems(c.monitoring, { kind, name: c.name }), ...keyVaultSecretsProviderProblems(c.keyVaultSecretsProvider)];
+        for (const p of problems) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
+    };
+}
+
+/** Cross-field rules only on a cluster whose fields parsed: a field's own problem is reported once, by its field. */
+const onlyWhenParsed = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
+/** An adopted cluster is never modified, so nothing is added to it. */
+const notOnAdopted = (what: string) =>
+    z
+        .never({ error: `an adopted AKS cluster is read, never modified: ${what} is added where the program creates the cluster (mode aks) or to an Arc cluster` })
+        .optional()
+        .describe(`Refused: the program never modifies an adopted cluster; turn ${what} on in mode aks or arc.`);
+
 const appNamespaces = z
     .array(dnsLabel)
     .min(1)
@@ -102,7 +176,10 @@ export const OwnedClusterSchema = z.discriminatedUnion("mode", [
             aks: AksSchema.prefault({}),
             kubeconfig: KubeconfigSchema.prefault({}),
             protect: z.boolean().default(false).describe("Pulumi `protect` on the AKS cluster: `pulumi destroy` and replacements stop until it is lifted."),
+            monitoring: MonitoringSchema,
+            keyVaultSecretsProvider: KeyVaultSecretsProviderSchema,
         })
+        .superRefine(addonIssues("aks"), onlyWhenParsed)
         .describe("Create an AKS cluster."),
     z
         .strictObject({
@@ -111,6 +188,8 @@ export const OwnedClusterSchema = z.discriminatedUnion("mode", [
             resourceGroup: otherResourceGroup,
             appNamespaces,
             kubeconfig: KubeconfigSchema.prefault({}),
+            monitoring: notOnAdopted("monitoring"),
+            keyVaultSecretsProvider: notOnAdopted("the Key Vault Secrets Provider"),
         })
         .describe("Adopt an existing AKS cluster (read, never modified)."),
     z
@@ -120,7 +199,10 @@ export const OwnedClusterSchema = z.discriminatedUnion("mode", [
             resourceGroup: otherResourceGroup,
             appNamespaces,
             kubeconfigSecret: secretKey.default("arcKubeconfig").describe("Secret config key holding the Arc cluster's kubeconfig (Arc's API server is not reachable through ARM)."),
+            monitoring: MonitoringSchema,
+            keyVaultSecretsProvider: KeyVaultSecretsProviderSchema,
         })
+        .superRefine(addonIssues("arc"), onlyWhenParsed)
         .describe("Target an existing Azure Arc connected cluster."),
 ]);
 
