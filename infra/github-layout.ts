@@ -3,6 +3,7 @@
 // with what real workflow files read.
 import { APP, type SecretKey } from "./app-profile.ts";
 import type { GitHubConfig, StackConfig } from "./config.ts";
+import { gitopsGovernanceProblems } from "./config/checks-github.ts";
 import { fleetLayoutProblems } from "./fleet-layout.ts";
 
 /** The Actions secret name for a logical secret, after the stack's renames. */
@@ -111,6 +112,7 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
         }
     }
     problems.push(...fleetLayoutProblems(configs));
+    problems.push(...gitopsGovernanceProblems(configs));
     for (const [what, stacks] of owners) {
         if (stacks.length > 1) problems.push(`${what}: claimed by stacks ${stacks.join(", ")}; exactly one stack may own it`);
     }

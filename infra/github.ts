@@ -1,9 +1,13 @@
 // Composition of the GitHub side: the app repo's secrets and environments, the CI identity, the repo
-// settings. Every value comes from the platform's outputs or the validated config, never retyped.
+// settings, and the GitOps repo's governance when the stack opts in. Every value comes from the
+// platform's outputs or the validated config, never retyped.
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import { azureCredentialsJson, CiClusterAccess, CiIdentity, environmentSubject, refSubject } from "../components/ci-identity.ts";
+import { GitOpsRepoGovernance } from "../components/gitops-repo.ts";
 import { AppRepositorySettings, Environment, mergeCommitCheck, RepositorySecrets } from "../components/github.ts";
+import { governancePlan } from "./config/checks-github.ts";
+import { PROJECT } from "./config/names.ts";
 import type { GitHubConfig, GitHubRepositoryConfig, OwnerStackConfig, SecretKey, StackConfig, StackName } from "./config.ts";
 import { APP } from "./app-profile.ts";
 import { grantsClusterAccess, onOtherCluster, secretName } from "./github-layout.ts";
@@ -81,8 +85,31 @@ export function createGitHubWiring(args: GitHubWiringArgs): GitHubOutputs {
         opts,
     );
 
+    // Governance before the repository level: when it owns the GitOps repo's merge settings, the
+    // read-only check of those settings there has nothing left to check.
+    const governance = c.kind === "owner" ? governancePlan(c) : undefined;
+    if (governance !== undefined) {
+        const s = governance.settings;
+        new GitOpsRepoGovernance(
+            `${governance.repo}-governance`,
+            {
+                repository: governance.repo,
+                branches: governance.branches,
+                extensionVersion: governance.extensionVersion,
+                managedBy: `Pulumi stack ${c.stack} (project ${PROJECT})`,
+                requiredApprovals: s.requiredApprovals,
+                bypassActors: s.bypassActors,
+                manageMergeSettings: s.manageMergeSettings,
+                workflowPath: s.workflowPath,
+                rulesetId: s.rulesetId,
+            },
+            opts,
+        );
+    }
+    const mergeSettingsManaged = governance?.settings.manageMergeSettings === true;
+
     if (g.repository !== undefined && c.kind === "owner") {
-        Object.assign(outputs, repositoryLevel(c, g, g.repository, args, opts));
+        Object.assign(outputs, repositoryLevel(c, g, g.repository, args, opts, mergeSettingsManaged));
     } else if (grantsClusterAccess(c)) {
         // This stack owns a cluster other than the one the repository-level AKS_NAME names: the smoke
         // test needs its user credentials too, and this stack owns that grant.
@@ -99,6 +126,7 @@ function repositoryLevel(
     r: GitHubRepositoryConfig,
     args: GitHubWiringArgs,
     opts: pulumi.ComponentResourceOptions,
+    mergeSettingsManaged: boolean,
 ): Partial<GitHubOutputs> {
     const repo = g.appRepo;
     const ci = r.ciIdentity;
@@ -116,8 +144,10 @@ function repositoryLevel(
 
     const m = r.manifests;
     // The connector promotes to stage only from GitHub's default merge-commit message; check the repo
-    // now rather than after the first release silently stalls.
-    const checkedManifestsRepo = r.requireMergeCommits
+    // now rather than after the first release silently stalls. Where this stack's governance manages
+    // those settings (the same repo: both follow the configuration the connector serves), the update
+    // sets them instead, and a check would fail the very run that fixes them.
+    const checkedManifestsRepo = r.requireMergeCommits && !mergeSettingsManaged
         ? github
               .getRepositoryOutput({ fullName: `${m.owner}/${m.repo}` }, { provider: args.provider })
               .apply((info) => {

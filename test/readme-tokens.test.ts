@@ -40,6 +40,10 @@ const NEEDS: Record<string, { repo: "app" | "gitops" | "org" | "none"; permissio
     "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions": { repo: "app", permission: "Administration read and write" },
     "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions": { repo: "app", permission: "Administration read and write" },
     "github:index/repositoryDeployKey:RepositoryDeployKey": { repo: "gitops", permission: "Administration read and write" },
+    // With github.gitopsRepo.governance (prod).
+    "github:index/repositoryRuleset:RepositoryRuleset": { repo: "gitops", permission: "Administration read and write" },
+    "github:index/repository:Repository": { repo: "gitops", permission: "Administration read and write" },
+    "github:index/repositoryFile:RepositoryFile": { repo: "gitops", permission: "Workflows read and write" },
     "github:index/getRepository:getRepository": { repo: "gitops", permission: "Metadata read" },
     "github:index/getTeam:getTeam": { repo: "org", permission: "Members read" },
     "github:index/getUser:getUser": { repo: "none", permission: "" },

@@ -4,6 +4,8 @@ import { CI_IDENTITY_DEFAULTS, CI_IDENTITY_MODES, CI_REF_RULE, SECRET_LIFETIME_R
 import {
     ALLOWED_ACTIONS, APP_REPOSITORY_DEFAULTS, ENVIRONMENT_BRANCH_RULES, ENVIRONMENT_DEFAULTS, GITHUB_LOGIN_RULE, GITHUB_OWNER_RULE, RESERVED_SECRET_PREFIX, SECRET_NAME_RULE, TEAM_SLUG_RULE, WORKFLOW_PERMISSIONS,
 } from "../../components/github.ts";
+import { BYPASS_ACTOR_TYPES, BYPASS_MODES, GOVERNANCE_DEFAULTS, MAX_REQUIRED_APPROVALS } from "../../components/gitops-repo.ts";
+import { VALIDATION_CHECK_NAME, WORKFLOW_BRANCH_RULE, WORKFLOW_FILE_RULE, WORKFLOW_PATH_RULE } from "../../components/validation-workflow.ts";
 import { APP } from "../app-profile.ts";
 import { dnsLabel, ruled, secretKey, stackName } from "./fields.ts";
 
@@ -92,6 +94,48 @@ const GitHubEnvironmentSchema = z
     })
     .describe("The GitHub environment this stack owns, with its secrets and protection rules.");
 
+const BypassActorSchema = z
+    .strictObject({
+        actorType: z.enum(BYPASS_ACTOR_TYPES),
+        actorId: z.number().int().positive().optional().describe("Role, team, app or user ID; none for OrganizationAdmin, DeployKey and EnterpriseOwner. Repository roles: 2 maintain, 4 write, 5 admin."),
+        bypassMode: z.enum(BYPASS_MODES).default("always"),
+    })
+    .describe("Who may bypass the ruleset, as GitHub's ruleset API names them.");
+
+const GovernanceSchema = z
+    .strictObject({
+        requiredApprovals: z
+            .number()
+            .int()
+            .min(0)
+            .max(MAX_REQUIRED_APPROVALS)
+            .default(GOVERNANCE_DEFAULTS.requiredApprovals)
+            .describe("Approving reviews a pull request to a synced branch needs."),
+        bypassActors: z
+            .array(BypassActorSchema)
+            .default([])
+            .describe(
+                "Who may bypass the ruleset. Default nobody, admins included, and so not the token `pulumi up` runs with either: a later change to the validation workflow then can't be committed. See docs/governance.md.",
+            ),
+        manageMergeSettings: z
+            .boolean()
+            .default(GOVERNANCE_DEFAULTS.manageMergeSettings)
+            .describe(
+                "Manage the GitOps repo's merge settings (merge commits with GitHub's default message, which the connector parses): adopted by import, never deleted, everything else on the repository left alone. Refused where github.repository.requireMergeCommits is false.",
+            ),
+        workflowPath: ruled(WORKFLOW_FILE_RULE).default(GOVERNANCE_DEFAULTS.workflowPath).describe(`Where the validation workflow goes; its job's check is ${VALIDATION_CHECK_NAME}.`),
+        alsoValidate: z
+            .record(ruled(WORKFLOW_BRANCH_RULE), z.array(ruled(WORKFLOW_PATH_RULE)).min(1))
+            .default({})
+            .describe(
+                "Branch -> kustomization paths other stacks sync from that branch of the GitOps repo: the ruleset requires the check on every pull request, so the workflow must validate their folders too (`npm run plan -- --all` lists any missing). Only branches this stack syncs.",
+            ),
+        rulesetId: z.number().int().positive().optional().describe("Adopt this existing ruleset (the number in its Settings > Rules URL) instead of creating one."),
+    })
+    .describe(
+        "Govern the GitOps repo (the repo of the Flux configuration the connector serves): a ruleset on every branch a configuration of this stack syncs from it (reviewed pull requests, the validation workflow's check, no force-push or deletion, merge commits only), the validation workflow on each of those branches, and its merge settings. In at most one stack per repo.",
+    );
+
 export const GitHubSchema = z
     .strictObject({
         owner: ruled(GITHUB_OWNER_RULE).describe("User or organization of the app repo; the GitHub provider's owner."),
@@ -103,6 +147,10 @@ export const GitHubSchema = z
         tokenSecret: secretKey.optional().describe("Secret config key with a GitHub token for the provider. Unset: the GITHUB_TOKEN environment variable."),
         repository: GitHubRepositoryScopeSchema.optional(),
         repositoryStack: stackName.optional().describe("In every other stack: the stack that owns the repository level."),
+        gitopsRepo: z
+            .strictObject({ governance: GovernanceSchema.optional() })
+            .optional()
+            .describe("The GitOps repo Flux syncs. Without governance, nothing on it is managed (github.repository.requireMergeCommits only checks it)."),
         environment: GitHubEnvironmentSchema.prefault({}),
         secretNames: z
             .partialRecord(
