@@ -4,7 +4,8 @@
 // CLI, cloud or credentials, and prints the plan as JSON (scripts/lib/plan-model.ts). One stack per
 // process: the program's entry module runs once. `--root` evaluates another checkout of this project
 // (used by `plan --diff`). `--secrets` takes `pulumi config --show-secrets --json` output and uses those
-// values instead of placeholders (still secrets: never printed). Exit 0 with the plan; 3 with the
+// values instead of placeholders (still secrets: never printed). A key pointing at Key Vault keeps its
+// reference: its value is a lookup answered at deploy time, unknown here. Exit 0 with the plan; 3 with the
 // config error (or a stack file that isn't YAML, or a bad --secrets file) on stderr; 2 on bad usage.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -13,6 +14,7 @@ import { unknownResult } from "./lib/invokes.ts";
 import { installRecorder, settle } from "./lib/mock-runtime.ts";
 import { buildPlan, fingerprintedSecret, plainSecret, type PlanTarget, type SecretStatus } from "./lib/plan-model.ts";
 import type { StackConfig } from "../infra/config.ts";
+import { keyVaultReference } from "../infra/config/secret-sources.ts";
 import { describeScope } from "../components/fleet.ts";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -109,17 +111,20 @@ async function main(argv: string[]): Promise<number> {
     const raw = engineConfig(file.values);
     // Which secrets the stack needs, so each gets a placeholder: `secure:` values can't be decrypted
     // offline, and unset ones don't exist yet. The placeholders are secret config, so the program
-    // treats them exactly as real secrets, and the plan never prints them.
+    // treats them exactly as real secrets, and the plan never prints them. A key set in plain text is
+    // checked as the engine would (it may be a Key Vault reference); an unset one counts as set.
+    const secretState = (k: string) => (file.secureKeys.includes(`${PROJECT}:${k}`) || !(`${PROJECT}:${k}` in raw) ? "secret" : "plaintext");
     let secrets: SecretStatus[];
     let target: PlanTarget;
     try {
-        const parsed = parseStackConfig(stack, raw, () => "secret", () => organization);
+        const parsed = parseStackConfig(stack, raw, secretState, () => organization);
         target = planTarget(parsed);
-        secrets = requiredSecrets(parsed).map((s) => ({
-            key: s.key,
-            purpose: s.purpose,
-            status: file.secureKeys.includes(`${PROJECT}:${s.key}`) ? "secure" : "unset",
-        }));
+        secrets = requiredSecrets(parsed).map((s): SecretStatus => {
+            const full = `${PROJECT}:${s.key}`;
+            const reference = secretState(s.key) === "plaintext" ? keyVaultReference(s.key, raw[full])?.reference : undefined;
+            if (reference) return { key: s.key, purpose: s.purpose, status: "keyVault", keyVault: reference };
+            return { key: s.key, purpose: s.purpose, status: file.secureKeys.includes(full) ? "secure" : "unset" };
+        });
     } catch (e) {
         if (e instanceof ConfigError) {
             process.stderr.write(`${e.message}\n`);
@@ -128,7 +133,10 @@ async function main(argv: string[]): Promise<number> {
         throw e;
     }
     const config = { ...raw };
-    for (const s of secrets) config[`${PROJECT}:${s.key}`] = `placeholder-for-${s.key}`;
+    // A Key Vault reference stays as it is: the program reads it as it would at deploy time, through the
+    // token lookup, which the plan answers unknown, so nothing is fetched and the value is unknown.
+    const placeheld = secrets.filter((s) => s.status !== "keyVault");
+    for (const s of placeheld) config[`${PROJECT}:${s.key}`] = `placeholder-for-${s.key}`;
     for (const k of file.secureKeys) if (!(k in config)) config[k] = "placeholder-for-secure-value";
     // Real values, as `pulumi config --show-secrets --json` prints them: {"<project>:<key>": {value, secret}}.
     let given: Record<string, unknown> = {};
@@ -142,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
         }
     }
     // Only for the secrets this stack reads: one file can serve `--all`.
-    const needed = new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys]);
+    const needed = new Set([...placeheld.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys]);
     const entry = (v: unknown) => (v !== null && typeof v === "object" ? (v as { value?: unknown; secret?: unknown }) : {});
     const givenSecrets = Object.entries(given)
         .map(([k, v]) => [k, entry(v)] as const)
@@ -156,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
         organization,
         preview: true,
         config,
-        secretKeys: [...new Set([...secrets.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys, ...givenSecrets.map(([k]) => k)])],
+        secretKeys: [...new Set([...placeheld.map((s) => `${PROJECT}:${s.key}`), ...file.secureKeys, ...givenSecrets.map(([k]) => k)])],
         call: (token) => unknownResult(token),
         // Nothing exists yet: no ID, and only the inputs are known.
         resource: ({ type, inputs }) => ({

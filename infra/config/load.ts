@@ -4,11 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { credentialFindings, looksLikeSecretValue } from "../../components/credentials.ts";
+import { keyVaultSecret, keyVaultToken } from "../../components/keyvault-secret.ts";
 import { checkGitHub, type OwnerNamespaces } from "./checks-github.ts";
 import { checkOwnerStack } from "./checks.ts";
 import { ConfigError, key, PROJECT, setSecretCommand, shortStack, stackFileName } from "./names.ts";
 import { connectorAppRepo, resolveFluxConfiguration, resolveGitHub, resolveManifests, stackName, type StackConfig } from "./resolve.ts";
 import { checkFleet, fleetScope } from "./checks-fleet.ts";
+import { encryptedReferenceProblem, keyVaultReference, type SecretSource } from "./secret-sources.ts";
 import { ClusterSchema, FLEET_KEYS, FleetSchema, GitHubSchema, OwnerStackSchema, SHARED_KEYS, TOP_LEVEL_KEYS, type ParsedFluxConfiguration, type ParsedGitHub, type ParsedOwnerStack } from "./schema.ts";
 
 /** What names secret config keys: any StackConfig, or the parsed config before it is resolved. */
@@ -33,6 +35,12 @@ export function requiredSecrets(c: SecretSources): { key: string; purpose: strin
     if (c.connector.enabled) {
         out.push({ key: c.connector.patSecret, purpose: "the GitOps Connector's orchestratorPAT" });
         for (const [name, k] of Object.entries(c.connector.subscribers)) out.push({ key: k, purpose: `the URL of the connector's subscriber '${name}'` });
+    }
+    // flux.alerts (infra/alerts.ts): each target's address, and generic-hmac's HMAC key. The owner's
+    // parsed flux section carries them; SecretSources names only the configurations.
+    for (const a of (c.flux as Partial<Pick<ParsedOwnerStack["flux"], "alerts">>).alerts ?? []) {
+        out.push({ key: a.addressSecret, purpose: `the address (webhook URL or connection string) of Flux alert target '${a.name}'` });
+        if (a.tokenSecret !== undefined) out.push({ key: a.tokenSecret, purpose: `the HMAC key of Flux alert target '${a.name}'` });
     }
     return out;
 }
@@ -69,7 +77,8 @@ function structuredValues(raw: Record<string, string>): Record<string, unknown> 
  *
  * @param stack    the stack name (pulumi.getStack())
  * @param raw      the stack's config as the engine gives it: `<project>:<key>` -> string
- * @param secretState whether a secret config key is set (checked without reading its value)
+ * @param secretState whether a secret config key is set (checked without reading its value); a key set
+ *                 in plain text is read from `raw`, as it may be a Key Vault reference
  * @param organization the organization stack references resolve in
  * @param ownerNamespaces for a stack sharing a cluster: the owner's appNamespaces, when its stack file is at hand
  */
@@ -172,7 +181,13 @@ export function parseStackConfig(
         if (state === "missing") {
             problems.push(`${PROJECT}:${s.key}: missing secret (${s.purpose}); set it with: ${setSecretCommand(s.key, stack)}`);
         } else if (state === "plaintext") {
-            problems.push(`${PROJECT}:${s.key}: stored in plain text in the stack file (${s.purpose}); re-set it with: ${setSecretCommand(s.key, stack)}`);
+            // A plain value may be a Key Vault reference: it names the secret, so it isn't one itself.
+            const ref = keyVaultReference(s.key, raw[`${PROJECT}:${s.key}`]);
+            if (ref === undefined) {
+                problems.push(`${PROJECT}:${s.key}: stored in plain text in the stack file (${s.purpose}); re-set it with: ${setSecretCommand(s.key, stack)}`);
+            } else if (ref.problems) {
+                problems.push(...ref.problems);
+            }
         }
     }
     if (problems.length > 0) throw new ConfigError(stackFile, problems);
@@ -183,6 +198,13 @@ export function parseStackConfig(
 // predicate out of its typings; without it we can still tell set from unset.
 const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
 
+/** Whether the engine's config sets a key, and encrypted or not. */
+function engineSecretState(all: Record<string, string>, k: string): "secret" | "plaintext" | "missing" {
+    const full = `${PROJECT}:${k}`;
+    if (!(full in all)) return "missing";
+    return isConfigSecret === undefined || isConfigSecret(full) ? "secret" : "plaintext";
+}
+
 /** Read the current stack's config from the engine and validate it. */
 export function loadStackConfig(ownerNamespaces?: OwnerNamespaces): StackConfig {
     const project = pulumi.getProject();
@@ -191,21 +213,36 @@ export function loadStackConfig(ownerNamespaces?: OwnerNamespaces): StackConfig 
         throw new ConfigError(stackFileName(pulumi.getStack()), [`Pulumi.yaml: the project is named '${project}'; this program's config keys live under '${PROJECT}:'`]);
     }
     const all = pulumi.runtime.allConfig();
-    return parseStackConfig(
-        pulumi.getStack(),
-        all,
-        (k) => {
-            const full = `${PROJECT}:${k}`;
-            if (!(full in all)) return "missing";
-            return isConfigSecret === undefined || isConfigSecret(full) ? "secret" : "plaintext";
-        },
-        () => pulumi.getOrganization(),
-        ownerNamespaces,
-    );
+    // A reference set with `--secret --path` arrives decrypted, as if plain; the offline plan sees its
+    // encrypted leaves. Both refuse it alike.
+    const encrypted = Object.keys(all)
+        .filter((full) => full.startsWith(`${PROJECT}:`))
+        .map((full) => full.slice(PROJECT.length + 1))
+        .filter((k) => engineSecretState(all, k) === "secret" && keyVaultReference(k, all[`${PROJECT}:${k}`]) !== undefined);
+    if (encrypted.length > 0) throw new ConfigError(stackFileName(pulumi.getStack()), encrypted.map(encryptedReferenceProblem));
+    return parseStackConfig(pulumi.getStack(), all, (k) => engineSecretState(all, k), () => pulumi.getOrganization(), ownerNamespaces);
 }
 
-/** Reads a secret config key as a Pulumi secret; the stack config names which keys. */
+/** Where the engine's config says a secret key's value comes from: its encrypted value, or a Key Vault secret. */
+function secretSource(all: Record<string, string>, k: string): SecretSource {
+    if (engineSecretState(all, k) !== "plaintext") return { kind: "config" };
+    const ref = keyVaultReference(k, all[`${PROJECT}:${k}`]);
+    if (ref?.problems) throw new ConfigError(stackFileName(pulumi.getStack()), ref.problems);
+    return ref ? { kind: "keyVault", reference: ref.reference } : { kind: "config" };
+}
+
+/**
+ * Reads a secret config key as a Pulumi secret; the stack config names which keys. A key pointing at
+ * Key Vault is read from the vault (one token for every such key); any other with requireSecret.
+ */
 export function secretReader(): (key: string) => pulumi.Output<string> {
     const config = new pulumi.Config(PROJECT);
-    return (key) => config.requireSecret(key);
+    const all = pulumi.runtime.allConfig();
+    let token: pulumi.Output<string> | undefined;
+    return (k) => {
+        const source = secretSource(all, k);
+        if (source.kind === "config") return config.requireSecret(k);
+        token ??= keyVaultToken();
+        return keyVaultSecret(source.reference, { source: key(k), token });
+    };
 }

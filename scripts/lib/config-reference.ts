@@ -2,6 +2,8 @@
 // program validates with, so neither can drift from it. `npm run config-reference` writes them;
 // test/config-reference.test.ts fails when the committed copies are stale.
 import { z } from "zod";
+import { KEY_VAULT_SECRET_NAME_RULE } from "../../components/fleet.ts";
+import { KEY_VAULT_NAME_RULE, KEY_VAULT_SECRET_VERSION_RULE } from "../../components/keyvault-secret.ts";
 import { FLEET_KEYS, PROJECT, SECTION_SCHEMAS, SHARED_KEYS, TOP_LEVEL_KEYS } from "../../infra/config.ts";
 
 type Json = Record<string, any>;
@@ -33,11 +35,28 @@ export function stackFileSchema(): Json {
                 patternProperties: {
                     // Any other key of this project is a secret the config names (connectorPat, …).
                     [`^${PROJECT}:(?!(${TOP_LEVEL_KEYS.join("|")})$)[A-Za-z][A-Za-z0-9_]*$`]: {
-                        description: "A secret config key named by the config, set with `pulumi config set --secret <key> < <file>`.",
-                        type: "object",
-                        properties: { secure: { type: "string" } },
-                        required: ["secure"],
-                        additionalProperties: false,
+                        description:
+                            "A secret config key named by the config: set with `pulumi config set --secret <key> < <file>`, or pointed at a Key Vault secret (docs/keyvault.md).",
+                        oneOf: [
+                            { type: "object", properties: { secure: { type: "string" } }, required: ["secure"], additionalProperties: false },
+                            {
+                                type: "object",
+                                properties: {
+                                    keyVault: {
+                                        type: "object",
+                                        properties: {
+                                            vaultName: { type: "string", pattern: KEY_VAULT_NAME_RULE.pattern.source },
+                                            secretName: { type: "string", pattern: KEY_VAULT_SECRET_NAME_RULE.pattern.source },
+                                            version: { type: "string", pattern: KEY_VAULT_SECRET_VERSION_RULE.pattern.source },
+                                        },
+                                        required: ["vaultName", "secretName"],
+                                        additionalProperties: false,
+                                    },
+                                },
+                                required: ["keyVault"],
+                                additionalProperties: false,
+                            },
+                        ],
                     },
                     [`^(?!${PROJECT}:)[A-Za-z0-9_.-]+:.+$`]: { description: "Another package's config, e.g. azure-native:location." },
                 },
@@ -174,6 +193,13 @@ const SECRETS_SECTION = [
     "of `connector.subscribers`); the shipped stacks use `connectorPat`, `appRepoPat`, `gitopsRepoPat` and `arcKubeconfig`. Every",
     "one stays a Pulumi secret into the resource input that uses it: Flux protected settings, the connector's Secret and subscriber",
     "URLs, the Kubernetes provider's kubeconfig, the pull secret, the GitHub Actions secrets.",
+    "",
+    "Any of these keys can instead point at a secret in Azure Key Vault: the same key holds a plain object",
+    "`{ keyVault: { vaultName, secretName, version? } }`, set with `pulumi config set --path <key>.keyVault.vaultName <vault>` and",
+    "`… <key>.keyVault.secretName <name>` (without `--secret`: a reference names a secret and isn't one). The program reads the value",
+    "from the vault's data plane on every preview and update, as a secret, with a token from the provider's sign-in, which needs",
+    "the Key Vault Secrets User role on the vault or the secret; the offline plan lists the key as from Key Vault and fetches",
+    "nothing. See [keyvault.md](keyvault.md).",
     "",
     "A credential pasted where a name or a plain value belongs is refused before anything registers, by key path alone, its value",
     "never repeated: a GitHub, GitLab or Slack token, a private key, a JSON Web Token or an Entra ID client secret in any field of",

@@ -25,6 +25,8 @@ export interface PlannedResource {
     readonly ignoreChanges: readonly string[];
     /** Present (true) when Pulumi's `protect` is on: the engine refuses to delete or replace it. */
     readonly protect?: true;
+    /** Present (true) with Pulumi's `retainOnDelete`: a delete only drops it from the state. */
+    readonly retainOnDelete?: true;
     /**
      * Key of the resource it is deleted with (Pulumi `deletedWith`): when both go in one operation, its
      * own delete is skipped. Absent when not set.
@@ -44,9 +46,12 @@ export interface SecretStatus {
     readonly purpose: string;
     /**
      * `secure`: encrypted in the stack file, not decrypted offline (a placeholder is used); `unset`: not in
-     * the stack file (a placeholder is used); `given`: its value came from `--secrets`.
+     * the stack file (a placeholder is used); `given`: its value came from `--secrets`; `keyVault`: the key
+     * points at a Key Vault secret, read at deploy time (unknown offline, no placeholder).
      */
-    readonly status: "secure" | "unset" | "given";
+    readonly status: "secure" | "unset" | "given" | "keyVault";
+    /** For `keyVault`: the secret the key names (names only, never a value). */
+    readonly keyVault?: { readonly vaultName: string; readonly secretName: string; readonly version?: string };
 }
 
 /** What the stack deploys to, from its config: the cluster (or a fleet's policy scope) and the mode. */
@@ -146,6 +151,7 @@ export async function buildPlan(
             dependsOn: [...new Set(r.dependencies.map((d) => byUrn(rec, d)).filter((d): d is Registration => d !== undefined).map(keyOf))].sort(),
             ignoreChanges: [...r.ignoreChanges],
             ...(r.protect ? { protect: true as const } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
             ...(deletedWith ? { deletedWith: keyOf(deletedWith) } : {}),
             inputs: redact(r.inputs, secret) as Record<string, unknown>,
         };

@@ -1,6 +1,7 @@
 // A stack plan for people: the text `npm run plan` prints, and the dependency graph as Mermaid and DOT.
 import YAML from "yaml";
 import { setSecretCommand } from "../../infra/config.ts";
+import { describeKeyVaultReference } from "../../infra/config/secret-sources.ts";
 import { COMPUTED, SECRET, type PlannedResource, type StackPlan } from "./plan-model.ts";
 
 const short = (type: string) => type.split(":").pop()!;
@@ -71,9 +72,11 @@ export function renderText(plan: StackPlan): string {
             const how =
                 s.status === "given"
                     ? "value from --secrets"
-                    : s.status === "secure"
-                      ? "set (secure: in the stack file, not decrypted offline)"
-                      : `not set: ${setSecretCommand(s.key, plan.stack)}`;
+                    : s.status === "keyVault" && s.keyVault
+                      ? `${describeKeyVaultReference(s.keyVault)}, read at deploy time`
+                      : s.status === "secure"
+                        ? "set (secure: in the stack file, not decrypted offline)"
+                        : `not set: ${setSecretCommand(s.key, plan.stack)}`;
             out.push(`  ${s.key}: ${s.purpose}; ${how}`);
         }
     }
