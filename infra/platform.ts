@@ -3,11 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as github from "@pulumi/github";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
+import { ArcClusterExtensions } from "../components/cluster-extensions.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
 import { Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
+import { createAlerts } from "./alerts.ts";
 import type { FleetStackConfig, FluxConfigurationConfig, GitHubConfig, OwnerStackConfig, SharedStackConfig, StackConfig, StackName } from "./config.ts";
 import { createFleet, type FleetOutputs } from "./fleet.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
@@ -116,7 +118,10 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     let clusterArgs: ClusterArgs;
     switch (cc.mode) {
         case "aks":
-            clusterArgs = { mode: "aks", name: cc.name, resourceGroupName: rg, location: az.location, aks: cc.aks, kubeconfig: cc.kubeconfig, protect: cc.protect };
+            clusterArgs = {
+                mode: "aks", name: cc.name, resourceGroupName: rg, location: az.location, aks: cc.aks, kubeconfig: cc.kubeconfig, protect: cc.protect,
+                monitoring: cc.monitoring, keyVaultSecretsProvider: cc.keyVaultSecretsProvider,
+            };
             break;
         case "aksExisting":
             clusterArgs = { mode: "aksExisting", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: cc.kubeconfig };
@@ -150,6 +155,18 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         // Flux can only clone once GitHub knows its deploy key.
         { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
     );
+    // Arc: monitoring and the Key Vault Secrets Provider are extensions (on AKS, add-ons of the cluster),
+    // installed after Flux's, one extension operation at a time, and never holding Flux back.
+    if (cc.mode === "arc" && (cc.monitoring?.enabled === true || cc.keyVaultSecretsProvider?.enabled === true)) {
+        new ArcClusterExtensions(
+            `${cc.name}-extensions`,
+            {
+                cluster: cluster.target(), clusterName: cc.name, clusterId: cluster.clusterId, resourceGroupName: rg, location: az.location,
+                monitoring: cc.monitoring, keyVaultSecretsProvider: cc.keyVaultSecretsProvider,
+            },
+            { dependsOn: [flux.extension], deletedWith: cluster.deletedWith },
+        );
+    }
     // On a cluster the stack creates, the connector needs only the cluster: it installs into its own
     // namespace while the extension is being created. On a cluster the stack doesn't delete (Arc, an
     // adopted AKS), `pulumi destroy` deletes in reverse creation order, and the connector must go before
@@ -180,6 +197,8 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             { ...onCluster, dependsOn: [flux.extension, ...Object.values(flux.configurations), connector] },
         );
     }
+    // The operators' alert targets (flux.alerts), when the stack names any.
+    createAlerts(c, flux, readSecret, onCluster);
 
     const rc = c.registry;
     const attach: RegistryAttach =

@@ -22,8 +22,8 @@ after(() => {
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-/** The stack files the scratch projects start with: the four the expectations below are written against. */
-const SHIPPED = ["Pulumi.dev.yaml", "Pulumi.edge.yaml", "Pulumi.prod.yaml", "Pulumi.stage.yaml"];
+/** The stack files the scratch projects start with: the shipped ones the expectations below are written against. */
+const SHIPPED = ["Pulumi.dev.yaml", "Pulumi.edge.yaml", "Pulumi.fleet.yaml", "Pulumi.prod.yaml", "Pulumi.stage.yaml"];
 
 /** A copy of the program and those stacks, as `--root` takes it: new-stack writes there, the plan runs there. */
 function scratchProject(): string {
@@ -260,7 +260,7 @@ test("refused as bad usage: a taken name, one differing only in case, a bad name
             "stacks/Pulumi.Dev.yaml: differs only in case from stacks/Pulumi.dev.yaml; stack names are case-sensitive, but the file systems of Windows and macOS are not, so choose another name",
         ],
         [{ name: "../qa" }, `invalid stack name "../qa": a stack name is letters, digits, '_', '.' and '-' only, not starting with '-', with no path separators and no '..'`],
-        [{ from: "nope" }, "--from nope: no stack file stacks/Pulumi.nope.yaml (stacks: dev, edge, prod, stage)"],
+        [{ from: "nope" }, "--from nope: no stack file stacks/Pulumi.nope.yaml (stacks: dev, edge, fleet, prod, stage)"],
         [{ mode: "arc" }, "--resource-group: required with --mode arc: the resource group of the existing connected cluster qa-cluster"],
         [{ from: undefined }, "--registry: required without --from: the Azure Container Registry's name"],
     ];

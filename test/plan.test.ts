@@ -17,6 +17,7 @@ const CANARIES: Record<string, string> = {
     appRepoPat: "CANARY-apprepo-77ab",
     gitopsRepoPat: "CANARY-gitopsrepo-3c3c",
     arcKubeconfig: "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: CANARY-kubeconfig-1e1e}}]\n",
+    prodTeamsWebhook: "https://contoso.webhook.office.com/webhookb2/CANARY-teams-5e5e",
 };
 const NEEDLES = [
     ...Object.values(CANARIES),
@@ -41,7 +42,7 @@ test("the plan covers every shipped stack and exits 0", () => {
     assert.equal(json.status, 0, json.stderr);
     assert.equal(text.status, 0, text.stderr);
     assert.deepEqual(plans().map((p) => p.stack), shippedStacks());
-    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 20, fleet: 8, prod: 23, stage: 7 });
+    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 26, fleet: 8, prod: 38, stage: 7 });
 });
 
 test("canary secret values appear nowhere: not in text, JSON or graph output", () => {
@@ -50,8 +51,11 @@ test("canary secret values appear nowhere: not in text, JSON or graph output", (
         assert.ok(!text.stdout.includes(needle), `${needle} in text output`);
         assert.ok(!json.stderr.includes(needle) && !text.stderr.includes(needle), `${needle} in stderr`);
     }
-    // They did reach the program (not placeholders), and its secret inputs are there, redacted.
-    for (const p of plans()) for (const s of p.secrets) assert.equal(s.status, "given", `${p.stack} ${s.key}`);
+    // They did reach the program (not placeholders), and its secret inputs are there, redacted; edge's
+    // connector PAT is a Key Vault reference, which --secrets never overrides.
+    for (const p of plans()) {
+        for (const s of p.secrets) assert.equal(s.status, p.stack === "edge" && s.key === "connectorPat" ? "keyVault" : "given", `${p.stack} ${s.key}`);
+    }
     assert.deepEqual(byStack("edge").secrets.map((s) => s.key).sort(), ["arcKubeconfig", "connectorPat", "gitopsRepoPat"]);
     const dev = byStack("dev");
     assert.deepEqual(resource(dev, "kubernetes:core/v1:Secret::arc-cicd-cluster-connector-pat").inputs.stringData, "[secret]");

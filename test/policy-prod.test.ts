@@ -10,7 +10,7 @@ import { buildPlan, type PlannedResource, type StackPlan } from "../scripts/lib/
 import { checkPlan, mandatoryViolations, readPolicyConfig, subjectOf } from "../scripts/lib/plan-policy.ts";
 import { DEV_OUTPUTS, REPO_ROOT, runStack } from "./support.ts";
 
-const planned: Promise<StackPlan> = runStack("prod", {}, {
+const planned: Promise<StackPlan> = runStack("prod", { prodTeamsWebhook: "https://contoso.webhook.office.com/CANARY-teams-7a7a" }, {
     caller: "servicePrincipal",
     principals: { "00000000-0000-0000-0000-000000000000": "ServicePrincipal" },
     state: ({ type, inputs }) =>

@@ -148,6 +148,7 @@ test("teardown on Arc: nothing is deleted with the cluster, which stays; Alert/P
     assert.deepEqual(d.steps.map((s) => [s.key, s.start, s.finish]), [
         ["kubernetes:core/v1:ServiceAccountPatch::arccicddemoacr-default-sa-edge", 0, 2],
         ["kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-edge-cluster-notifications-alert", 0, 2],
+        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-extensions-akv-secrets-provider", 0, 180],
         ["kubernetes:core/v1:Secret::arccicddemoacr-pull-edge", 2, 4],
         ["kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-edge-cluster-notifications-provider", 2, 4],
         ["kubernetes:core/v1:NamespacePatch::arc-edge-cluster-notifications-namespace", 4, 6],
@@ -161,9 +162,14 @@ test("teardown on Arc: nothing is deleted with the cluster, which stays; Alert/P
         ["pulumi:providers:kubernetes::arc-edge-cluster-k8s", 50, 50],
         // The connector is gone (50 s) before the configuration it reports on is deleted.
         ["azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config", 50, 140],
-        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension", 140, 320],
+        // The other extensions go before Flux's, one after another, as they were installed.
+        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-extensions-monitoring", 180, 360],
+        ["azure-native:monitor:DataCollectionRuleAssociation::arc-edge-cluster-extensions-ci-dcra", 360, 365],
+        ["azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension", 360, 540],
+        ["azure-native:monitor:DataCollectionRule::arc-edge-cluster-extensions-ci-dcr", 365, 370],
+        ["azure-native:operationalinsights:Workspace::arc-edge-cluster-extensions-logs", 370, 375],
     ]);
-    assert.equal(d.seconds, 320);
+    assert.equal(d.seconds, 540);
     assert.deepEqual(d.skipped, []);
     assert.deepEqual(d.protected, []);
 });

@@ -13,7 +13,7 @@ import {
 const DEPLOY_KEY = "-----BEGIN EC PRIVATE KEY-----\nPRIVATE-KEY-OF-arc-cicd-prod-cluster-config-deploy-key-key\n-----END EC PRIVATE KEY-----\n";
 // prod is deployed by a service principal (the deploy workflow), pinned in the stack file.
 const DEPLOYER_SP = "00000000-0000-0000-0000-000000000000";
-const run = runStack("prod", {}, {
+const run = runStack("prod", { prodTeamsWebhook: "https://contoso.webhook.office.com/CANARY-teams-7a7a" }, {
     caller: "servicePrincipal",
     principals: { [DEPLOYER_SP]: "ServicePrincipal" },
     state: ({ type, inputs }) =>
@@ -143,7 +143,14 @@ test("on its own cluster, prod's environment overrides AKS_NAME / AKS_RESOURCE_G
 
 test("prod runs no GitOps Connector: dev's drives the promotion, and a second would dispatch sync-success again", async () => {
     const { rec, outputs } = await run;
-    assert.deepEqual(rec.registrations.filter((r) => r.type.startsWith("kubernetes:") || r.type.includes("Connector") || r.type.includes("Notifications")), []);
+    // On the cluster only its operator alerts (a Secret, a Provider and an Alert in flux-system).
+    const onCluster = rec.registrations.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && r.type !== "pulumi:providers:kubernetes");
+    assert.deepEqual(onCluster.map((r) => `${r.type.split(":").pop()} ${r.name}`).sort(), [
+        "Alert arc-cicd-prod-alerts-flux-system/ops-teams-alert",
+        "Provider arc-cicd-prod-alerts-flux-system/ops-teams-provider",
+        "Secret arc-cicd-prod-alerts-flux-system/ops-teams-secret",
+    ]);
+    assert.deepEqual(rec.registrations.filter((r) => r.type.startsWith("kubernetes:helm") || r.type.includes("Connector") || r.type.includes("Notifications")), []);
     assert.equal(outputs.connectorAddress, undefined);
 });
 
@@ -160,14 +167,21 @@ test("every resource is parented to a component and named from it, and every com
     assertWellFormedTree(rec, isTopLevel);
 });
 
-test("teardown: the extension and configuration go with the cluster prod creates; the rest is ARM and GitHub", async () => {
+test("teardown: everything on the cluster goes with the cluster prod creates; the rest is ARM and GitHub, and the GitOps repo is only dropped from the state", async () => {
     const { rec } = await run;
     const AKS = "azure-native:containerservice:ManagedCluster::arc-cicd-prod-aks";
+    // The Flux extension and configuration, the monitoring rules' associations and the operator alerts.
     const onCluster = [
         "azure-native:kubernetesconfiguration:Extension::arc-cicd-prod-flux-extension",
         "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-prod-flux-cluster-config",
+        "azure-native:monitor:DataCollectionRuleAssociation::arc-cicd-prod-ci-dcra",
+        "azure-native:monitor:DataCollectionRuleAssociation::arc-cicd-prod-prometheus-dcra",
+        "kubernetes:core/v1:Secret::arc-cicd-prod-alerts-flux-system/ops-teams-secret",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-prod-alerts-flux-system/ops-teams-alert",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-prod-alerts-flux-system/ops-teams-provider",
     ];
-    assert.deepEqual(deletedWithKeys(rec), Object.fromEntries([...onCluster, "gitops:flux:Flux::arc-cicd-prod-flux"].map((k) => [k, AKS])));
+    const components = ["gitops:alerts:FluxAlerts::arc-cicd-prod-alerts", "gitops:flux:Flux::arc-cicd-prod-flux"];
+    assert.deepEqual(deletedWithKeys(rec), Object.fromEntries([...onCluster, ...components].sort().map((k) => [k, AKS])));
     const d = await destroyPlanOf("prod", rec);
     assert.deepEqual(d.skipped, onCluster.map((key) => ({ key, type: key.split("::")[0], with: AKS })));
     assert.deepEqual(d.steps.map((s) => [s.key, s.start, s.finish]), [
@@ -175,18 +189,27 @@ test("teardown: the extension and configuration go with the cluster prod creates
         ["azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-az-vote-app-prod-user", 0, 5],
         ["azure-native:authorization:RoleAssignment::arc-cicd-prod-admin-00000000-0000-0000-0000-000000000000", 0, 5],
         ["azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull", 0, 5],
+        ["azure-native:monitor:DataCollectionRule::arc-cicd-prod-ci-dcr", 0, 5],
+        ["azure-native:monitor:DataCollectionRule::arc-cicd-prod-prometheus-dcr", 0, 5],
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-aks-name", 0, 5],
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-aks-resource-group", 0, 5],
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-environment-name", 0, 5],
         ["github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret::arc-cicd-demo-src-az-vote-app-prod-target-namespace", 0, 5],
         ["github:index/repositoryDeployKey:RepositoryDeployKey::arc-cicd-prod-cluster-config-deploy-key-deploy-key", 0, 5],
+        ["github:index/repositoryRuleset:RepositoryRuleset::arc-cicd-demo-gitops-governance-ruleset", 0, 5],
         ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 5],
         ["tls:index/privateKey:PrivateKey::arc-cicd-prod-cluster-config-deploy-key-key", 5, 6],
+        ["azure-native:monitor:AzureMonitorWorkspace::arc-cicd-prod-prometheus", 5, 10],
+        ["azure-native:monitor:DataCollectionEndpoint::arc-cicd-prod-prometheus-dce", 5, 10],
         ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-prod-environment", 5, 10],
+        ["github:index/repositoryFile:RepositoryFile::arc-cicd-demo-gitops-governance-workflow-master", 5, 10],
         [AKS, 5, 365],
         ["pulumi:providers:github::github", 10, 10],
-        ["azure-native:resources:ResourceGroup::arc-cicd-prod", 365, 370],
+        ["azure-native:operationalinsights:Workspace::arc-cicd-prod-logs", 365, 370],
+        ["azure-native:resources:ResourceGroup::arc-cicd-prod", 370, 375],
     ]);
-    assert.equal(d.seconds, 370);
+    assert.equal(d.seconds, 375);
     assert.deepEqual(d.protected, [AKS, "azure-native:resources:ResourceGroup::arc-cicd-prod"]);
+    // Adopted with retainOnDelete: destroy never deletes the GitOps repository.
+    assert.deepEqual(d.retained, ["github:index/repository:Repository::arc-cicd-demo-gitops-governance-repository"]);
 });

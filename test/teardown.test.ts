@@ -176,14 +176,22 @@ test("npm run plan -- edge --destroy prints the order; --destroy with --graph is
     const lines = r.stdout.split("\n");
     assert.equal(lines[0], "Destroy order for stack edge (pulumi destroy; typical times, not measured; unlimited parallelism)");
     assert.equal(lines[1], "    0 s ->   2 s  kubernetes:core/v1:ServiceAccountPatch::arccicddemoacr-default-sa-edge");
-    assert.equal(lines[14], "   50 s -> 140 s  azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config");
-    assert.equal(lines[15], "  140 s -> 320 s  azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension");
-    assert.deepEqual(lines.slice(16), [
-        "  estimated: 5 min 20 s (320 s)",
+    assert.equal(lines[15], "   50 s -> 140 s  azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config");
+    // Edge's other extensions (the Key Vault provider, monitoring) go first, one after another, then Flux's.
+    assert.equal(lines[16], "  180 s -> 360 s  azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-extensions-monitoring");
+    assert.equal(lines[18], "  360 s -> 540 s  azure-native:kubernetesconfiguration:Extension::arc-edge-cluster-flux-extension");
+    assert.deepEqual(lines.slice(21), [
+        "  estimated: 9 min (540 s)",
         "  the extension's delete runs a job on the cluster: a pool it can't schedule on (a tainted system pool) blocks it, and deletes of 30 minutes or more are reported (docs/teardown.md)",
         "  skipped (deletedWith): none",
         "",
     ]);
+    // What destroy leaves in place: prod's governed GitOps repository is only dropped from the state.
+    const prod = runPlan(["prod", "--destroy"]).stdout;
+    assert.ok(
+        prod.includes("  retained (retainOnDelete): dropped from the stack's state, never deleted:\n    github:index/repository:Repository::arc-cicd-demo-gitops-governance-repository\n"),
+        prod,
+    );
     const u = runPlan(["edge", "--destroy", "--graph"]);
     assert.equal(u.status, 2);
     assert.match(u.stderr, /^usage: npm run plan -- .*\[--destroy\]/);

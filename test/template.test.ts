@@ -53,7 +53,7 @@ function projectWithTemplateStack(text: string): string {
     scratch.push(dir);
     for (const f of ["infra", "components", "Pulumi.yaml", "package.json", "tsconfig.json"]) cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
     mkdirSync(path.join(dir, "stacks"));
-    for (const s of ["dev", "edge", "prod", "stage"]) copyFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${s}.yaml`), path.join(dir, "stacks", `Pulumi.${s}.yaml`));
+    for (const s of ["dev", "edge", "fleet", "prod", "stage"]) copyFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${s}.yaml`), path.join(dir, "stacks", `Pulumi.${s}.yaml`));
     writeFileSync(path.join(dir, "stacks", "Pulumi.first.yaml"), text);
     symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     return dir;

@@ -20,6 +20,8 @@ export interface Registration {
     readonly ignoreChanges: readonly string[];
     /** Pulumi `protect`: the engine refuses to delete or replace it. */
     readonly protect: boolean;
+    /** Pulumi `retainOnDelete`: a delete only drops it from the state; the object stays. */
+    readonly retainOnDelete: boolean;
     /** URN of the resource it is deleted with (Pulumi `deletedWith`), or "" for none. */
     readonly deletedWith: string;
     /** When the mock finished creating it (ms since the mocks were installed). */
@@ -77,14 +79,14 @@ let inflight = 0;
 export function installRecorder(o: RuntimeOptions): Recorder {
     const recorder: Recorder = { registrations: [], invocations: [], outputsRegistered: new Set() };
     const start = Date.now();
-    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; protect: boolean; deletedWith: string }>();
+    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; protect: boolean; retainOnDelete: boolean; deletedWith: string }>();
 
     pulumi.runtime.setAllConfig(o.config, [...o.secretKeys]);
     pulumi.runtime.setMocks(
         {
             async newResource(args) {
                 const result = await o.resource({ type: args.type, name: args.name, inputs: args.inputs });
-                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], protect: false, deletedWith: "" };
+                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], protect: false, retainOnDelete: false, deletedWith: "" };
                 recorder.registrations.push({
                     type: args.type,
                     name: args.name,
@@ -96,6 +98,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
                     dependencies: meta.dependencies,
                     ignoreChanges: meta.ignoreChanges,
                     protect: meta.protect,
+                    retainOnDelete: meta.retainOnDelete,
                     deletedWith: meta.deletedWith,
                     createdAt: Date.now() - start,
                 });
@@ -128,6 +131,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
             dependencies: req.getDependenciesList() ?? [],
             ignoreChanges: req.getIgnorechangesList() ?? [],
             protect: req.getProtect?.() === true,
+            retainOnDelete: req.getRetainondelete?.() === true,
             deletedWith: req.getDeletedwith?.() ?? "",
         });
         inflight++;

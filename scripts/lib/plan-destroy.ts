@@ -9,7 +9,7 @@ import type { PlannedResource, StackPlan } from "./plan-model.ts";
 import { TYPES } from "./resource-types.ts";
 
 /** What the order needs of a resource: PlannedResource has all of it. */
-export type DestroyResource = Pick<PlannedResource, "key" | "type" | "parent" | "provider" | "dependsOn" | "deletedWith" | "protect">;
+export type DestroyResource = Pick<PlannedResource, "key" | "type" | "parent" | "provider" | "dependsOn" | "deletedWith" | "protect" | "retainOnDelete">;
 
 export interface DestroyStep {
     readonly key: string;
@@ -36,6 +36,8 @@ export interface DestroyPlan {
     readonly skipped: readonly SkippedDelete[];
     /** Protected resources: `pulumi destroy` stops in its preview, before deleting anything, until lifted. */
     readonly protected: readonly string[];
+    /** Keys of resources with `retainOnDelete`: dropped from the state, left in place. */
+    readonly retained: readonly string[];
 }
 
 
@@ -67,7 +69,8 @@ export function destroyOrder(stack: string, resources: readonly DestroyResource[
     const isComponent = (r: DestroyResource) => hasChildren.has(r.key) || r.type.startsWith("gitops:");
     // A stack reference is a read: its create takes a moment, its delete only drops it from state. (Providers
     // take no time either way, as the table says.)
-    const stateOnly = (r: DestroyResource) => r.type === TYPES.stackReference;
+    // So is a retained resource (retainOnDelete): the object stays where it is.
+    const stateOnly = (r: DestroyResource) => r.type === TYPES.stackReference || r.retainOnDelete === true;
     const seconds = (r: DestroyResource) => (isComponent(r) || skipped(r) || stateOnly(r) ? 0 : typicalSeconds(r.type, table));
 
     const start = new Map<string, number>();
@@ -88,7 +91,7 @@ export function destroyOrder(stack: string, resources: readonly DestroyResource[
     for (const r of resources) visit(r.key, []);
 
     const steps = resources
-        .filter((r) => !isComponent(r) && !skipped(r))
+        .filter((r) => !isComponent(r) && !skipped(r) && r.retainOnDelete !== true)
         .map((r): DestroyStep => ({ key: r.key, type: r.type, start: start.get(r.key)!, finish: finish.get(r.key)! }))
         .sort((a, b) => a.start - b.start || a.finish - b.finish || a.key.localeCompare(b.key));
     return {
@@ -100,6 +103,7 @@ export function destroyOrder(stack: string, resources: readonly DestroyResource[
             .map((r): SkippedDelete => ({ key: r.key, type: r.type, with: r.deletedWith! }))
             .sort((a, b) => a.key.localeCompare(b.key)),
         protected: resources.filter((r) => r.protect === true).map((r) => r.key).sort(),
+        retained: resources.filter((r) => r.retainOnDelete === true).map((r) => r.key).sort(),
     };
 }
 
@@ -118,6 +122,10 @@ export function renderDestroy(d: DestroyPlan): string {
     }
     out.push(d.skipped.length === 0 ? "  skipped (deletedWith): none" : "  skipped, deleted with the resource named (deletedWith):");
     for (const s of d.skipped) out.push(`    ${s.key}  (with ${s.with})`);
+    if (d.retained.length > 0) {
+        out.push("  retained (retainOnDelete): dropped from the stack's state, never deleted:");
+        for (const r of d.retained) out.push(`    ${r}`);
+    }
     if (d.protected.length > 0) {
         out.push("  protected: pulumi destroy stops in its preview, before deleting anything, until the protection is lifted (docs/deploying.md#protected-resources):");
         for (const p of d.protected) out.push(`    ${p}`);

@@ -29,7 +29,8 @@ const text = (v: unknown) => (v === undefined || v === null || v === "" ? undefi
 
 export function fleetRow(plan: StackPlan): FleetRow {
     const of = (type: string) => plan.resources.filter((r) => r.type === type);
-    const extensions = of(TYPES.extension).map((r) => (r.inputs.autoUpgradeMinorVersion === false ? String(r.inputs.version) : `auto (${String(r.inputs.releaseTrain ?? "Stable")})`));
+    // The Flux extension only: an Arc cluster may carry others (monitoring, the Key Vault provider).
+    const extensions = of(TYPES.extension).filter((r) => String(r.inputs.extensionType).toLowerCase() === "microsoft.flux").map((r) => (r.inputs.autoUpgradeMinorVersion === false ? String(r.inputs.version) : `auto (${String(r.inputs.releaseTrain ?? "Stable")})`));
     const assignments = of(TYPES.policyAssignment);
     // A fleet stack's extension is what its policy installs: the extension assignment's parameters.
     const byPolicy = assignments
