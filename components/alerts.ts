@@ -79,6 +79,12 @@ export interface FluxAlertsArgs {
     /** At least one; each with a name of its own. */
     readonly targets: readonly AlertTarget[];
     /**
+     * The namespaces the configurations apply apps into (the cluster's appNamespaces): a target watching
+     * every configuration also watches the HelmRelease, HelmChart and OCIRepository objects there.
+     * Default: none.
+     */
+    readonly appNamespaces?: readonly string[];
+    /**
      * Apply each watched namespace first (a server-side-apply patch, as FluxNotifications does), so the
      * Secrets never wait on a configuration's agent to create it. Default: for any namespace but
      * flux-system, which comes with the extension.
@@ -151,11 +157,22 @@ export function alertEventSources(namespace: string, configurations: readonly Fl
 }
 
 /** The watched configurations' objects grouped by namespace, in the order the configurations come. */
-export function alertNamespaces(target: Pick<AlertTarget, "configurations">, configurations: Readonly<Record<string, FluxObjects>>): Map<string, FluxObjects[]> {
+export function alertNamespaces(
+    target: Pick<AlertTarget, "configurations" | "kinds">,
+    configurations: Readonly<Record<string, FluxObjects>>,
+    appNamespaces: readonly string[] = [],
+): Map<string, FluxObjects[]> {
     const byNamespace = new Map<string, FluxObjects[]>();
     for (const [name, objects] of Object.entries(configurations)) {
         if (target.configurations !== undefined && !target.configurations.includes(name)) continue;
         byNamespace.set(objects.namespace, [...(byNamespace.get(objects.namespace) ?? []), objects]);
+    }
+    // What the configurations' Kustomizations apply into the app namespaces (a HelmRelease, its chart, an
+    // OCIRepository) is theirs too, and its events stay in its namespace: a target watching every
+    // configuration and one of those kinds gets an Alert there, for those kinds as `*`.
+    const wildcard = (target.kinds ?? FLUX_ALERT_DEFAULTS.kinds).some((k) => WILDCARD_KINDS.includes(k));
+    if (target.configurations === undefined && wildcard) {
+        for (const namespace of appNamespaces) if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
     }
     return byNamespace;
 }
@@ -248,7 +265,7 @@ export class FluxAlerts extends pulumi.ComponentResource {
             const stringData = pulumi.secret(
                 pulumi.all([t.address, t.token]).apply(([address, token]) => alertSecretData(t.name, t.type, address, token)),
             );
-            for (const [namespace, objects] of alertNamespaces(t, args.configurations)) {
+            for (const [namespace, objects] of alertNamespaces(t, args.configurations, args.appNamespaces)) {
                 // Names from the namespace first, `/` between: neither part can hold one, so no two collide.
                 const child = `${name}-${namespace}/${t.name}`;
                 const secret = new k8s.core.v1.Secret(

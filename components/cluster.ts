@@ -119,7 +119,7 @@ export class Cluster extends pulumi.ComponentResource {
             const entraId = a.entraId?.enabled ?? AKS_DEFAULTS.entraId;
             const plugin = a.network?.plugin ?? AKS_DEFAULTS.plugin;
             const localAccountsOff = a.disableLocalAccounts ?? entraId;
-            // Monitoring and the Key Vault Secrets Provider add nothing, not even an undefined key, when off.
+            // Monitoring and the Key Vault Secrets Provider add nothing, not even an undefined key, unless set.
             const childOpts = { parent: this, dependsOn: forwardedDependsOn(opts) };
             const m = args.monitoring?.enabled === true ? args.monitoring : undefined;
             const prometheus = m !== undefined && (m.prometheus ?? MONITORING_DEFAULTS.prometheus);
@@ -127,9 +127,18 @@ export class Cluster extends pulumi.ComponentResource {
                 m !== undefined && (m.containerInsights ?? MONITORING_DEFAULTS.containerInsights)
                     ? logAnalyticsWorkspace(name, m.workspace, { clusterName: args.name, resourceGroupName: args.resourceGroupName, location: args.location }, childOpts)
                     : undefined;
+            // A stack that turns a feature off says so: AKS leaves an add-on missing from the request as it
+            // was (Azure/AKS#2904), so omitting it would leave the agent running against a deleted workspace.
+            // A stack that never set the key sends nothing, as before.
+            const off = { enabled: false };
+            const containerInsightsSet = args.monitoring !== undefined;
             const addonProfiles = {
-                ...(logs !== undefined ? { omsagent: containerInsightsAddon(logs.resourceId) } : {}),
-                ...(args.keyVaultSecretsProvider?.enabled === true ? { azureKeyvaultSecretsProvider: keyVaultSecretsProviderAddon(args.keyVaultSecretsProvider) } : {}),
+                ...(logs !== undefined ? { omsagent: containerInsightsAddon(logs.resourceId) } : containerInsightsSet ? { omsagent: off } : {}),
+                ...(args.keyVaultSecretsProvider?.enabled === true
+                    ? { azureKeyvaultSecretsProvider: keyVaultSecretsProviderAddon(args.keyVaultSecretsProvider) }
+                    : args.keyVaultSecretsProvider !== undefined
+                      ? { azureKeyvaultSecretsProvider: off }
+                      : {}),
             };
             const cluster = new containerservice.ManagedCluster(
                 `${name}-aks`,
@@ -177,7 +186,7 @@ export class Cluster extends pulumi.ComponentResource {
                     },
                     ...(Object.keys(addonProfiles).length > 0 ? { addonProfiles } : {}),
                     // Managed Prometheus' agent; its metrics flow once the data collection rule below is associated.
-                    ...(prometheus ? { azureMonitorProfile: { metrics: { enabled: true } } } : {}),
+                    ...(prometheus ? { azureMonitorProfile: { metrics: { enabled: true } } } : containerInsightsSet ? { azureMonitorProfile: { metrics: { enabled: false } } } : {}),
                 },
                 {
                     parent: this,

@@ -207,7 +207,10 @@ export class GitOpsRepoGovernance extends pulumi.ComponentResource {
                         // (docs/governance.md says how to adopt one).
                         overwriteOnCreate: false,
                     },
-                    { parent: this, dependsOn: after() },
+                    // The provider reads the message back from the last commit: once a workflow change has
+                    // been merged by pull request (the ruleset refuses direct commits), a refresh must find
+                    // no difference, whatever that commit's message says.
+                    { parent: this, dependsOn: after(), ignoreChanges: ["commitMessage"] },
                 );
                 return [b.branch, file];
             }),

@@ -135,7 +135,9 @@ export async function fetchKeyVaultSecret(ref: KeyVaultSecretReference, token: s
             value = undefined;
         }
         if (typeof value !== "string") throw new KeyVaultSecretError(`${what}: Key Vault answered ${response.status} without a value`);
-        return value;
+        // `az keyvault secret set --file` keeps the file's last newline, which would end up inside a token
+        // (and its Authorization header); one is dropped, as a file read by `pulumi config set` has none.
+        return value.replace(/\r?\n$/, "");
     }
     const codes = await errorCodes(response);
     const status = `${response.status}${codes.length > 0 ? ` ${codes.join("/")}` : ""}`;

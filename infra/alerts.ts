@@ -2,7 +2,7 @@
 // on the cluster. A stack without the key gets neither.
 import type * as pulumi from "@pulumi/pulumi";
 import { defaultAlertKinds, FluxAlerts, fluxAlertsProblems, type AlertTarget, type AlertTargetShape } from "../components/alerts.ts";
-import { fluxObjects, type Flux } from "../components/flux.ts";
+import { fluxObjects } from "../components/flux.ts";
 import { key } from "./config/names.ts";
 import type { OwnerStackConfig } from "./config/resolve.ts";
 import type { ParsedOwnerStack } from "./config/schema.ts";
@@ -74,20 +74,18 @@ export function alertTargets(c: Pick<OwnerStackConfig, "flux">, readSecret: (key
 
 /**
  * The stack's alert targets on its cluster, or nothing without `flux.alerts`. Like the connector's
- * notifications, they go through the cluster's provider with its deletedWith, and wait for the extension
- * (the notification CRDs) and every configuration: on destroy they go first, so tearing the
- * configurations down pages nobody.
+ * notifications, they go through the cluster's provider with its deletedWith. They wait for the extension
+ * (the notification CRDs) only, and the configurations wait for them (Flux's beforeConfigurations): they
+ * listen before the first sync, so a first deployment that fails to reconcile is reported, which is when
+ * it matters most. On destroy the configurations go first, while the alerts still listen.
  */
 export function createAlerts(
     c: OwnerStackConfig,
-    flux: Flux,
+    extension: pulumi.Resource,
     readSecret: (key: string) => pulumi.Output<string>,
     onCluster: Pick<pulumi.ComponentResourceOptions, "provider" | "deletedWith">,
-): FluxAlerts | undefined {
-    if (c.flux.alerts === undefined) return undefined;
-    return new FluxAlerts(
-        `${c.cluster.name}-alerts`,
-        { configurations: flux.objects, targets: alertTargets(c, readSecret) },
-        { ...onCluster, dependsOn: [flux.extension, ...Object.values(flux.configurations)] },
-    );
+): FluxAlerts[] {
+    if (c.flux.alerts === undefined) return [];
+    const objects = Object.fromEntries(c.flux.configurations.map((fc) => [fc.name, fluxObjects(fc)]));
+    return [new FluxAlerts(`${c.cluster.name}-alerts`, { configurations: objects, targets: alertTargets(c, readSecret), appNamespaces: c.cluster.appNamespaces }, { ...onCluster, dependsOn: [extension] })];
 }

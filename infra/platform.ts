@@ -151,7 +151,13 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     const onCluster = { provider: cluster.provider, deletedWith: cluster.deletedWith };
     const flux = new Flux(
         `${cc.name}-flux`,
-        { cluster: cluster.target(), extension: c.flux.extension, configurations: fluxConfigurations },
+        {
+            cluster: cluster.target(),
+            extension: c.flux.extension,
+            configurations: fluxConfigurations,
+            // The operators' alert targets (flux.alerts) listen before the first sync.
+            beforeConfigurations: (extension) => createAlerts(c, extension, readSecret, onCluster),
+        },
         // Flux can only clone once GitHub knows its deploy key.
         { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
     );
@@ -197,8 +203,6 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             { ...onCluster, dependsOn: [flux.extension, ...Object.values(flux.configurations), connector] },
         );
     }
-    // The operators' alert targets (flux.alerts), when the stack names any.
-    createAlerts(c, flux, readSecret, onCluster);
 
     const rc = c.registry;
     const attach: RegistryAttach =

@@ -87,9 +87,22 @@ test("one Secret, Provider and Alert per target and watched namespace, and the n
             `${PROVIDER}::${ALERTS}-flux-system/ops-teams-provider`,
             `${PROVIDER}::${ALERTS}-team-a/audit-provider`,
             `${PROVIDER}::${ALERTS}-team-a/ops-teams-provider`,
+            // ops-teams watches every configuration and the Helm and OCI kinds: the app namespaces too.
+            ...["dev", "stage"].flatMap((ns) => [
+                `${ALERT}::${ALERTS}-${ns}/ops-teams-alert`,
+                `${SECRET}::${ALERTS}-${ns}/ops-teams-secret`,
+                `${PROVIDER}::${ALERTS}-${ns}/ops-teams-provider`,
+                `kubernetes:core/v1:NamespacePatch::${ALERTS}-${ns}-namespace`,
+            ]),
         ].sort(),
     );
     assert.deepEqual(one(rec, "kubernetes:core/v1:NamespacePatch", `${ALERTS}-team-a-namespace`).inputs.metadata, { name: "team-a" });
+    // In an app namespace, only what the Kustomizations apply there, by kind.
+    assert.deepEqual(one(rec, ALERT, `${ALERTS}-dev/ops-teams-alert`).inputs.spec, {
+        providerRef: { name: "ops-teams" },
+        eventSeverity: "error",
+        eventSources: ["HelmRelease", "HelmChart", "OCIRepository"].map((kind) => ({ kind, name: "*", namespace: "dev" })),
+    });
     assert.deepEqual(duplicates(rec), []);
 });
 
@@ -109,7 +122,7 @@ test("the Providers: type and secretRef in each namespace, never the address", a
         assert.deepEqual(p.inputs.spec, want.spec, at);
     }
     const providers = find(rec, PROVIDER).filter((r) => parentOf(rec, r)?.name === ALERTS);
-    assert.equal(providers.length, 4);
+    assert.equal(providers.length, 6, "and ops-teams' in the app namespaces dev and stage");
     for (const p of providers) {
         assert.ok(p.inputs.spec.secretRef?.name, `${p.name} has a secretRef`);
         assert.ok(!("address" in p.inputs.spec), `${p.name} carries no address`);
@@ -189,7 +202,7 @@ test("the Providers and Alerts validate against the Flux notification v1beta3 CR
     const { Alert, Provider } = await import("@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3");
     const { Secret } = await import("kubernetes-models/v1");
     const objects = children().filter((r) => r.type === PROVIDER || r.type === ALERT);
-    assert.equal(objects.length, 8);
+    assert.equal(objects.length, 12);
     for (const r of objects) {
         const Model = r.inputs.kind === "Alert" ? Alert : Provider;
         const object = new Model({ metadata: r.inputs.metadata, spec: r.inputs.spec } as any);
@@ -212,7 +225,7 @@ test("the Providers and Alerts validate against the Flux notification v1beta3 CR
     assert.throws(() => new Alert({ metadata: { name: "a" }, spec: { providerRef: { name: "p" }, eventSources: [{ kind: "Helmrelease", name: "*" }] } } as any).validate(), /kind/);
 });
 
-test("through the cluster's provider, with its deletedWith, after the extension and every configuration; Secret, Provider, Alert in order", async () => {
+test("through the cluster's provider, with its deletedWith, after the extension and before every configuration (a failing first sync is reported); Secret, Provider, Alert in order", async () => {
     await ready;
     const extension = one(rec, "azure-native:kubernetesconfiguration:Extension", "arc-cicd-cluster-flux-extension");
     const configurations = find(rec, "azure-native:kubernetesconfiguration:FluxConfiguration");
@@ -221,13 +234,16 @@ test("through the cluster's provider, with its deletedWith, after the extension 
     const notifications = one(rec, PROVIDER, "arc-cicd-cluster-notifications-provider");
     assert.notEqual(notifications.deletedWith, "");
     const kids = children();
-    assert.equal(kids.length, 13);
+    assert.equal(kids.length, 21);
     for (const r of kids) {
         assert.equal(providerOf(rec, r)?.name, "arc-cicd-cluster-k8s", `${r.name} uses the cluster's provider`);
         assert.equal(r.deletedWith, notifications.deletedWith, `${r.name} goes with the cluster`);
         assert.ok(dependsOn(rec, r, extension), `${r.name} waits for the extension`);
-        for (const fc of configurations) assert.ok(dependsOn(rec, r, fc), `${r.name} waits for ${fc.name}`);
+        for (const fc of configurations) assert.ok(!dependsOn(rec, r, fc), `${r.name} doesn't wait for ${fc.name}`);
     }
+    // The configurations wait for the alerts: they listen from the first reconciliation on.
+    // (dependsOn a component waits for each of its resources).
+    for (const fc of configurations) for (const r of kids) assert.ok(dependsOn(rec, fc, r), `${fc.name} waits for ${r.name}`);
     const ns = one(rec, "kubernetes:core/v1:NamespacePatch", `${ALERTS}-team-a-namespace`);
     for (const at of ["flux-system/ops-teams", "team-a/ops-teams", "team-a/audit", "flux-system/hub"]) {
         const secret = one(rec, SECRET, `${ALERTS}-${at}-secret`);
@@ -244,7 +260,7 @@ test("without flux.alerts nothing changes: no component, no secrets asked for", 
     const plain = parseTestStack(stackWith(), ALL_SET);
     assert.ok(plain.kind === "owner");
     assert.equal(plain.flux.alerts, undefined);
-    assert.equal(createAlerts(plain, undefined as never, secretReader(), {}), undefined);
+    assert.deepEqual(createAlerts(plain, undefined as never, secretReader(), {}), []);
     assert.deepEqual(requiredSecrets(plain).map((s) => s.key), ["connectorPat"]);
     assert.ok(config.kind === "owner");
     assert.deepEqual(requiredSecrets(config).map((s) => s.key), ["connectorPat", "opsTeamsWebhook", "auditWebhook", "auditHmacKey", "eventHubConnection"]);

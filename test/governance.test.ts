@@ -226,6 +226,8 @@ test("the workflow files: path, branch, generated content, a commit message sayi
             commitMessage: validationCommitMessage(w),
             overwriteOnCreate: false,
         });
+        // A change merged by pull request is read back by a refresh with another commit's message.
+        assert.deepEqual(f.ignoreChanges, ["commitMessage"]);
     }
     assert.equal(
         one(rec, "github:index/repositoryFile:RepositoryFile", `${COMPONENT}-workflow-master`).inputs.commitMessage,
@@ -427,6 +429,8 @@ test("defaults: one approval, no bypass, merge settings managed, the standard wo
 /** The shipped stacks that sync the sample GitOps repo, with prod governing it as `governance` says. */
 function project(governance: Record<string, unknown>, more: StackConfig[] = []): StackConfig[] {
     const values = Object.fromEntries(Object.entries(stackFileConfig("prod")).map(([k, v]) => [k.slice(`${PROJECT}:`.length), v])) as Record<string, any>;
+    // Prod on master, the branch the other stacks sync (the shipped prod governs a branch of its own).
+    values.flux = { ...values.flux, configurations: values.flux.configurations.map((c: Record<string, unknown>) => ({ ...c, branch: "master" })) };
     values.github = { ...values.github, gitopsRepo: { governance } };
     const prod = parseStack("prod", values);
     return [parseShippedStack("dev"), parseShippedStack("stage"), parseShippedStack("edge"), parseShippedStack("fleet"), prod, ...more];
@@ -450,6 +454,6 @@ test("across stacks: prod's workflow may validate the folders dev, edge and flee
         ),
         found.join("\n"),
     );
-    // The shipped stacks, prod governing master: nothing to say.
+    // The shipped stacks, prod governing its own branch: nothing to say.
     assert.deepEqual(gitopsGovernanceProblems(["dev", "stage", "edge", "fleet", "prod"].map((s) => parseShippedStack(s))), []);
 });

@@ -112,7 +112,8 @@ test("a plain value that isn't a reference is still refused as a secret stored i
 // ---------------------------------------------------------------------------------------------
 
 test("the secret reader reads a referenced key from the vault's data plane, with a token for https://vault.azure.net, as a secret", async (t) => {
-    const requests = stubFetch(t, (url) => json(200, { value: `CANARY-value-of-${new URL(url).pathname.split("/")[2]}`, id: url.split("?")[0] }));
+    // Stored with `az keyvault secret set --file`, which keeps the file's newline: one is dropped.
+    const requests = stubFetch(t, (url) => json(200, { value: `CANARY-value-of-${new URL(url).pathname.split("/")[2]}\n`, id: url.split("?")[0] }));
     const read = secretReader();
     for (const [k, name] of [["connectorPat", "connector-pat"], ["appRepoPat", "app-repo-pat"]]) {
         const value = read(k);

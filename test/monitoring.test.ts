@@ -46,6 +46,8 @@ platform(
 );
 platform({ name: "aks-ws", monitoring: { enabled: true, workspace: { resourceId: WS_ID, location: "northeurope" } } }, "acraksws");
 platform({ name: "aks-plain" }, "acraksplain");
+// Turned off after being on: the keys stay, set to false.
+platform({ name: "aks-off", monitoring: { enabled: false }, keyVaultSecretsProvider: { enabled: false } }, "acraksoff");
 platform({ mode: "arc", name: "edge-mon", monitoring: { enabled: true }, keyVaultSecretsProvider: { enabled: true } }, "acredgemon");
 platform({ mode: "arc", name: "edge-ws", monitoring: { enabled: true, workspace: { resourceId: WS_ID, customerId: WS_CUSTOMER_ID } } }, "acredgews");
 platform({ mode: "arc", name: "edge-kv", keyVaultSecretsProvider: { enabled: true, enableSecretRotation: false } }, "acredgekv");
@@ -161,7 +163,7 @@ test("AKS: an existing workspace is referenced by its ID, never created, and its
     assert.deepEqual(find(rec, T.workspace, "aks-ws-logs"), []);
     const aks = one(rec, T.cluster, "aks-ws-aks");
     assert.deepEqual(aks.inputs.addonProfiles, { omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: WS_ID, useAADAuth: "true" } } });
-    assert.equal("azureMonitorProfile" in aks.inputs, false, "managed Prometheus stays off by default");
+    assert.deepEqual(aks.inputs.azureMonitorProfile, { metrics: { enabled: false } }, "managed Prometheus off by default, and said so: it may have been on");
     assert.deepEqual(one(rec, T.rule, "aks-ws-ci-dcr").inputs, containerInsightsRule("MSCI-northeurope-aks-ws", "northeurope", WS_ID));
     assert.deepEqual(byPrefix("aks-ws-prometheus"), []);
 });
@@ -176,6 +178,14 @@ test("off by default: a stack that doesn't opt in gets no add-on key, no workspa
         assert.deepEqual(byPrefix(prefix).filter((r) => types.includes(r.type)).map((r) => r.name), [], prefix);
     }
     assert.deepEqual(byPrefix("edge-plain").filter((r) => r.type === T.extension).map((r) => r.name), ["edge-plain-flux-extension"], "enabled: false installs nothing");
+});
+
+test("AKS: a feature turned off is sent as off (AKS keeps an add-on the request leaves out), and nothing is created for it", async () => {
+    await ready;
+    const aks = one(rec, T.cluster, "aks-off-aks").inputs;
+    assert.deepEqual(aks.addonProfiles, { omsagent: { enabled: false }, azureKeyvaultSecretsProvider: { enabled: false } });
+    assert.deepEqual(aks.azureMonitorProfile, { metrics: { enabled: false } });
+    assert.deepEqual(rec.registrations.filter((r) => r.name.startsWith("aks-off") && ([T.workspace, T.rule, T.association, T.endpoint] as string[]).includes(r.type)), []);
 });
 
 test("Arc: Container Insights as the Microsoft.AzureMonitor.Containers extension, with managed identity authentication and no workspace key", async () => {

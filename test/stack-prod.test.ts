@@ -143,12 +143,17 @@ test("on its own cluster, prod's environment overrides AKS_NAME / AKS_RESOURCE_G
 
 test("prod runs no GitOps Connector: dev's drives the promotion, and a second would dispatch sync-success again", async () => {
     const { rec, outputs } = await run;
-    // On the cluster only its operator alerts (a Secret, a Provider and an Alert in flux-system).
+    // On the cluster only its operator alerts: a Secret, a Provider and an Alert in flux-system and in
+    // the app namespace prod (patched first).
     const onCluster = rec.registrations.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && r.type !== "pulumi:providers:kubernetes");
     assert.deepEqual(onCluster.map((r) => `${r.type.split(":").pop()} ${r.name}`).sort(), [
         "Alert arc-cicd-prod-alerts-flux-system/ops-teams-alert",
+        "Alert arc-cicd-prod-alerts-prod/ops-teams-alert",
+        "NamespacePatch arc-cicd-prod-alerts-prod-namespace",
         "Provider arc-cicd-prod-alerts-flux-system/ops-teams-provider",
+        "Provider arc-cicd-prod-alerts-prod/ops-teams-provider",
         "Secret arc-cicd-prod-alerts-flux-system/ops-teams-secret",
+        "Secret arc-cicd-prod-alerts-prod/ops-teams-secret",
     ]);
     assert.deepEqual(rec.registrations.filter((r) => r.type.startsWith("kubernetes:helm") || r.type.includes("Connector") || r.type.includes("Notifications")), []);
     assert.equal(outputs.connectorAddress, undefined);
@@ -176,9 +181,13 @@ test("teardown: everything on the cluster goes with the cluster prod creates; th
         "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-prod-flux-cluster-config",
         "azure-native:monitor:DataCollectionRuleAssociation::arc-cicd-prod-ci-dcra",
         "azure-native:monitor:DataCollectionRuleAssociation::arc-cicd-prod-prometheus-dcra",
+        "kubernetes:core/v1:NamespacePatch::arc-cicd-prod-alerts-prod-namespace",
         "kubernetes:core/v1:Secret::arc-cicd-prod-alerts-flux-system/ops-teams-secret",
+        "kubernetes:core/v1:Secret::arc-cicd-prod-alerts-prod/ops-teams-secret",
         "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-prod-alerts-flux-system/ops-teams-alert",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert::arc-cicd-prod-alerts-prod/ops-teams-alert",
         "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-prod-alerts-flux-system/ops-teams-provider",
+        "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider::arc-cicd-prod-alerts-prod/ops-teams-provider",
     ];
     const components = ["gitops:alerts:FluxAlerts::arc-cicd-prod-alerts", "gitops:flux:Flux::arc-cicd-prod-flux"];
     assert.deepEqual(deletedWithKeys(rec), Object.fromEntries([...onCluster, ...components].sort().map((k) => [k, AKS])));
@@ -202,7 +211,7 @@ test("teardown: everything on the cluster goes with the cluster prod creates; th
         ["azure-native:monitor:AzureMonitorWorkspace::arc-cicd-prod-prometheus", 5, 10],
         ["azure-native:monitor:DataCollectionEndpoint::arc-cicd-prod-prometheus-dce", 5, 10],
         ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-prod-environment", 5, 10],
-        ["github:index/repositoryFile:RepositoryFile::arc-cicd-demo-gitops-governance-workflow-master", 5, 10],
+        ["github:index/repositoryFile:RepositoryFile::arc-cicd-demo-gitops-governance-workflow-prod", 5, 10],
         [AKS, 5, 365],
         ["pulumi:providers:github::github", 10, 10],
         ["azure-native:operationalinsights:Workspace::arc-cicd-prod-logs", 365, 370],
