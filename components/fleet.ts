@@ -10,6 +10,7 @@ import * as policyinsights from "@pulumi/azure-native/policyinsights";
 import * as azure from "@pulumi/azure-native/provider";
 import { roleDefinitionId } from "./azure.ts";
 import { credentialFindings } from "./credentials.ts";
+import { KEY_VAULT_ID_RULE, KEY_VAULT_SECRET_NAME_RULE } from "./keyvault-secret.ts";
 import { FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxConfigurationProblems, fluxExtensionVersionProblem, type FluxConfigurationArgs } from "./flux-args.ts";
 import { gitHost, knownHostsProblems } from "./git.ts";
 import { at, oneOfProblem, patternProblem, refuseInvalidArgs, under, type PatternRule, type Problem } from "./problems.ts";
@@ -107,11 +108,6 @@ export const FLEET_DEFAULTS = {
 export const MANAGEMENT_GROUP_ID_RULE: PatternRule = { pattern: /^[A-Za-z0-9_().-]{1,90}$/, message: "expected a management group ID: up to 90 letters, digits, '-', '_', '(', ')' and '.'" };
 export const SUBSCRIPTION_ID_RULE: PatternRule = { pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, message: "expected a subscription ID (a GUID)" };
 export const RESOURCE_GROUP_NAME_RULE: PatternRule = { pattern: /^[-\w.()]{0,89}[-\w()]$/u, message: "expected a resource group name: 1-90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'" };
-export const KEY_VAULT_ID_RULE: PatternRule = {
-    pattern: /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[a-zA-Z0-9-]{3,24}$/i,
-    message: "expected a Key Vault resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>",
-};
-export const KEY_VAULT_SECRET_NAME_RULE: PatternRule = { pattern: /^[0-9a-zA-Z-]{1,127}$/, message: "expected a Key Vault secret name: 1-127 letters, digits and '-'" };
 /** A Kubernetes Secret name, for the local-secrets definition. */
 export const LOCAL_SECRET_NAME_RULE: PatternRule = { pattern: /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, message: "expected a Kubernetes Secret name (lower-case letters, digits, '-' and '.')" };
 

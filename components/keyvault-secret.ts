@@ -7,7 +7,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { looksLikeSecretValue } from "./credentials.ts";
-import { KEY_VAULT_SECRET_NAME_RULE } from "./fleet.ts";
 import { at, patternProblem, refuseInvalidArgs, type PatternRule, type Problem } from "./problems.ts";
 
 /** A secret in Azure Key Vault, by vault and secret name, as `az keyvault secret show --vault-name --name --version` takes them. */
@@ -36,6 +35,13 @@ export const KEY_VAULT_SECRETS_USER = { name: "Key Vault Secrets User", id: "463
 /** How long one read may take before it fails, rather than hang `pulumi up`. */
 const READ_TIMEOUT_MS = 60_000;
 
+/** A Key Vault secret's name, as ARM and the data plane take it. */
+export const KEY_VAULT_SECRET_NAME_RULE: PatternRule = { pattern: /^[0-9a-zA-Z-]{1,127}$/, message: "expected a Key Vault secret name: 1-127 letters, digits and '-'" };
+/** A vault's resource ID, as ARM Key Vault references (and the fleet's policy parameters) take it. */
+export const KEY_VAULT_ID_RULE: PatternRule = {
+    pattern: /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[a-zA-Z0-9-]{3,24}$/i,
+    message: "expected a Key Vault resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>",
+};
 export const KEY_VAULT_NAME_RULE: PatternRule = {
     pattern: /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
     message: "expected a vault name: 3-24 letters, digits and '-', starting with a letter, ending with a letter or digit, without '--'",

@@ -18,7 +18,9 @@ export type SecretSources = { readonly github?: Pick<ParsedGitHub, "tokenSecret"
     | { readonly kind: "shared" }
     // Nothing of a fleet stack is secret: its keys stay in Key Vault or on the clusters.
     | { readonly kind: "fleet" }
-    | ({ readonly kind: "owner" } & Pick<ParsedOwnerStack, "cluster" | "connector"> & { readonly flux: { readonly configurations: readonly ParsedFluxConfiguration[] } })
+    | ({ readonly kind: "owner" } & Pick<ParsedOwnerStack, "cluster" | "connector"> & {
+          readonly flux: { readonly configurations: readonly ParsedFluxConfiguration[]; readonly alerts?: ParsedOwnerStack["flux"]["alerts"] };
+      })
 );
 
 /** The secret config keys a stack's config refers to, with what each is for. */
@@ -36,9 +38,8 @@ export function requiredSecrets(c: SecretSources): { key: string; purpose: strin
         out.push({ key: c.connector.patSecret, purpose: "the GitOps Connector's orchestratorPAT" });
         for (const [name, k] of Object.entries(c.connector.subscribers)) out.push({ key: k, purpose: `the URL of the connector's subscriber '${name}'` });
     }
-    // flux.alerts (infra/alerts.ts): each target's address, and generic-hmac's HMAC key. The owner's
-    // parsed flux section carries them; SecretSources names only the configurations.
-    for (const a of (c.flux as Partial<Pick<ParsedOwnerStack["flux"], "alerts">>).alerts ?? []) {
+    // flux.alerts (infra/alerts.ts): each target's address, and generic-hmac's HMAC key.
+    for (const a of c.flux.alerts ?? []) {
         out.push({ key: a.addressSecret, purpose: `the address (webhook URL or connection string) of Flux alert target '${a.name}'` });
         if (a.tokenSecret !== undefined) out.push({ key: a.tokenSecret, purpose: `the HMAC key of Flux alert target '${a.name}'` });
     }

@@ -4,9 +4,10 @@
 // what the built-in definitions can't express is refused by the component's rules, by key path.
 import { z } from "zod";
 import {
-    ENFORCEMENT_MODES, FLEET_CLUSTER_TYPES, FLEET_DEFAULTS, KEY_VAULT_ID_RULE, KEY_VAULT_SECRET_NAME_RULE, LOCAL_SECRET_NAME_RULE, MANAGEMENT_GROUP_ID_RULE,
+    ENFORCEMENT_MODES, FLEET_CLUSTER_TYPES, FLEET_DEFAULTS, LOCAL_SECRET_NAME_RULE, MANAGEMENT_GROUP_ID_RULE,
     RESOURCE_DISCOVERY_MODES, RESOURCE_GROUP_NAME_RULE, SUBSCRIPTION_ID_RULE,
 } from "../../components/fleet.ts";
+import { KEY_VAULT_ID_RULE, KEY_VAULT_SECRET_NAME_RULE } from "../../components/keyvault-secret.ts";
 import { AuthSchema, ExtensionSchema, FluxConfigurationSchema, KustomizationSchema } from "./schema-flux.ts";
 import { dnsLabel, ruled } from "./fields.ts";
 

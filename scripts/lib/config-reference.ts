@@ -2,8 +2,7 @@
 // program validates with, so neither can drift from it. `npm run config-reference` writes them;
 // test/config-reference.test.ts fails when the committed copies are stale.
 import { z } from "zod";
-import { KEY_VAULT_SECRET_NAME_RULE } from "../../components/fleet.ts";
-import { KEY_VAULT_NAME_RULE, KEY_VAULT_SECRET_VERSION_RULE } from "../../components/keyvault-secret.ts";
+import { KEY_VAULT_NAME_RULE, KEY_VAULT_SECRET_NAME_RULE, KEY_VAULT_SECRET_VERSION_RULE } from "../../components/keyvault-secret.ts";
 import { FLEET_KEYS, PROJECT, SECTION_SCHEMAS, SHARED_KEYS, TOP_LEVEL_KEYS } from "../../infra/config.ts";
 
 type Json = Record<string, any>;
