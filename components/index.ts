@@ -14,6 +14,8 @@ export * from "./credentials.ts";
 export * from "./fleet.ts";
 // Also the Flux arguments and rules (flux-args.ts) and the Git URL and known_hosts rules (git.ts).
 export * from "./flux.ts";
+// Flux configurations at ARM API 2025-04-01 (OCI sources, gitRepository.provider), typed from the spec.
+export * from "./flux-configuration-2025.ts";
 // The known microsoft.flux releases, the supported window and the upgrade steps.
 export * from "./flux-versions.ts";
 export * from "./github.ts";
