@@ -150,7 +150,8 @@ export interface AlertEventSource {
  */
 export function alertEventSources(namespace: string, configurations: readonly FluxObjects[], kinds: readonly AlertKind[]): AlertEventSource[] {
     const named = configurations.flatMap((o): AlertEventSource[] => [
-        ...(kinds.includes("GitRepository") ? [{ kind: "GitRepository" as const, name: o.gitRepository, namespace }] : []),
+        // An OCI configuration's source is an OCIRepository, which the `*` entry below covers.
+        ...(kinds.includes("GitRepository") && o.sourceKind === undefined ? [{ kind: "GitRepository" as const, name: o.gitRepository, namespace }] : []),
         ...(kinds.includes("Kustomization") ? o.kustomizations.map((k) => ({ kind: "Kustomization" as const, name: k, namespace })) : []),
     ]);
     return [...named, ...WILDCARD_KINDS.filter((k) => kinds.includes(k)).map((kind) => ({ kind, name: "*", namespace }))];

@@ -3,7 +3,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as kc from "@pulumi/azure-native/kubernetesconfiguration";
 import { extensionVersionProblem } from "./flux-versions.ts";
-import { gitUrlProblem, knownHostsProblems } from "./git.ts";
+import { urlUserinfoProblem } from "./credentials.ts";
+import type { FLUX_OCI_LAYER_OPERATIONS } from "./flux-configuration-2025.ts";
+import { gitUrlProblem, knownHostsProblems, parseGitRepoUrl } from "./git.ts";
 import { at, oneOfProblem, patternProblem, under, type PatternRule, type Problem } from "./problems.ts";
 
 /** The extension rejects `<configuration>-<kustomization>` names longer than this (az CLI check). */
@@ -81,6 +83,9 @@ export function fluxExtensionProblems(ext: FluxExtensionArgs): Problem[] {
         if (/^[a-z-]+-controller\.enabled$/.test(settingKey) || settingKey === "multiTenancy.enforce") {
             problems.push({ path: ["settings", settingKey], message: "set this through flux.extension.controllers / multiTenancy" });
         }
+        if (settingKey.startsWith("workloadIdentity.")) {
+            problems.push({ path: ["settings", settingKey], message: "set from the Flux workload identity, which is created when a configuration uses auth.type workloadIdentity" });
+        }
     }
     return problems;
 }
@@ -90,7 +95,13 @@ export type GitAuth =
     /** `password` is the PAT or password in clear; the component base64-encodes it as ARM expects. */
     | { readonly type: "https"; readonly username: string; readonly password: pulumi.Input<string> }
     /** `privateKey` is the PEM key in clear; `knownHosts` are known_hosts lines to pin. */
-    | { readonly type: "ssh"; readonly privateKey: pulumi.Input<string>; readonly knownHosts: readonly string[] };
+    | { readonly type: "ssh"; readonly privateKey: pulumi.Input<string>; readonly knownHosts: readonly string[] }
+    /**
+     * Flux's source-controller authenticates as the Flux workload identity (FluxArgs.workloadIdentity):
+     * `ociRepository.useWorkloadIdentity` for an OCI source, `gitRepository.provider: Azure` for an
+     * Azure DevOps Git URL. No secret is stored anywhere.
+     */
+    | { readonly type: "workloadIdentity" };
 
 /** The namespace the extension installs Flux into, which exists as soon as the extension does. */
 export const EXTENSION_NAMESPACE = "flux-system";
@@ -138,21 +149,57 @@ export interface KustomizationArgs {
     };
 }
 
+/** Where a configuration's source is: a Git repository, or an OCI artifact for an `oci://` URL. */
+export type FluxSourceKind = "GitRepository" | "OCIRepository";
+
+/** The source kind a URL means: `oci://` is an OCI artifact, anything else Git. */
+export function fluxSourceKind(url: string): FluxSourceKind {
+    return url.startsWith("oci://") ? "OCIRepository" : "GitRepository";
+}
+
+/** ociRepository.verify: keyless cosign signatures, optionally bound to the signer's OIDC identity. */
+export const FLUX_OCI_VERIFY_PROVIDERS = ["cosign"] as const;
+
+export interface OciLayerSelector {
+    /** The layer's media type, e.g. `application/vnd.cncf.flux.content.v1.tar+gzip`. Default: the first layer. */
+    readonly mediaType?: string;
+    /** `extract` (untar the layer, the default) or `copy` (keep it as a file). */
+    readonly operation?: (typeof FLUX_OCI_LAYER_OPERATIONS)[number];
+}
+
+export interface OciVerify {
+    readonly provider: (typeof FLUX_OCI_VERIFY_PROVIDERS)[number];
+    /** Regular expressions the keyless signature's certificate must match. Default: any identity. */
+    readonly matchOidcIdentity?: readonly { readonly issuer: string; readonly subject: string }[];
+}
+
 export interface FluxConfigurationArgs {
-    /** The configuration name; also the name of its GitRepository. */
+    /** The configuration name; also the name of its source object (GitRepository or OCIRepository). */
     readonly name: string;
     /** Namespace of the Flux objects. Default `flux-system`. Create-only in ARM. */
     readonly namespace?: string;
     /** Default `cluster`. Create-only in ARM. */
     readonly scope?: (typeof FLUX_SCOPES)[number];
-    /** `https://` or `ssh://` Git URL, without credentials. */
+    /**
+     * `https://` or `ssh://` Git URL, without credentials; or `oci://<registry>/<repository>` for an OCI
+     * artifact, which goes through the 2025-04-01 API (FluxConfiguration20250401).
+     */
     readonly url: string;
-    /** One of branch, tag, semver or commit is required; a commit also needs its branch. */
+    /**
+     * Git: one of branch, tag, semver or commit is required; a commit also needs its branch.
+     * OCI: one of tag, semver or digest; no branch or commit.
+     */
     readonly branch?: string;
     readonly tag?: string;
     readonly semver?: string;
     readonly commit?: string;
-    /** Default: a public repository. */
+    /** OCI only: `sha256:<64 hex digits>`; takes precedence over tag and semver, so it stands alone. */
+    readonly digest?: string;
+    /** OCI only. Default: Flux's (the first layer, extracted). */
+    readonly layerSelector?: OciLayerSelector;
+    /** OCI only. Default: no signature verification. */
+    readonly verify?: OciVerify;
+    /** Default: a public repository or artifact. */
     readonly auth?: GitAuth;
     /** Default 600. */
     readonly syncIntervalInSeconds?: number;
@@ -205,6 +252,99 @@ export function dependsOnCycles(kustomizations: readonly { readonly name: string
     return cycles;
 }
 
+/** What is wrong with an `oci://` URL, or undefined: it names a registry host and a repository, and carries no credentials. */
+export function ociUrlProblem(url: string): string | undefined {
+    if (!/^oci:\/\/[^\s/]+\/[^\s]+$/.test(url)) return "expected an OCI artifact URL oci://<registry>/<repository>, e.g. oci://myregistry.azurecr.io/gitops/app";
+    const userinfo = urlUserinfoProblem(url);
+    if (userinfo !== undefined) return `the URL ${userinfo}`;
+    if (/[?#]/.test(url)) return "the URL carries a query or fragment; name the artifact's version with tag, semver or digest";
+    if (/:[^/]*$/.test(url.slice("oci://".length).split("/").slice(1).join("/")) || url.includes("@sha256:")) {
+        return "the URL names a tag or digest; put it in tag, semver or digest instead";
+    }
+    return undefined;
+}
+
+/** An `oci://` or Git URL, as the stack file's url takes it. */
+export function fluxSourceUrlProblem(url: string): string | undefined {
+    return fluxSourceKind(url) === "OCIRepository" ? ociUrlProblem(url) : gitUrlProblem(url);
+}
+
+type SourceFields = Pick<FluxConfigurationArgs, "url" | "branch" | "tag" | "semver" | "commit" | "digest" | "layerSelector" | "verify"> & {
+    readonly auth?: { readonly type: string };
+};
+
+/** ARM applies a digest over semver over tag, so a digest beside either would silently win. */
+export const OCI_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+
+function ociSourceProblems(fc: SourceFields): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    const urlProblem = ociUrlProblem(fc.url);
+    if (urlProblem !== undefined) problems.push({ path: ["url"], message: urlProblem });
+    if (fc.branch !== undefined) problems.push({ path: ["branch"], message: "an OCI source has no branch; name the artifact with tag, semver or digest" });
+    if (fc.commit !== undefined) problems.push({ path: ["commit"], message: "an OCI source has no commit; pin the artifact with digest" });
+    if ([fc.tag, fc.semver, fc.digest].every((r) => r === undefined)) {
+        problems.push({ path: ["tag"], message: "expected one of tag, semver or digest for an OCI source" });
+    }
+    if (fc.digest !== undefined) {
+        if (!OCI_DIGEST_PATTERN.test(fc.digest)) problems.push({ path: ["digest"], message: "expected sha256:<64 lowercase hex digits>" });
+        if (fc.tag !== undefined || fc.semver !== undefined) {
+            problems.push({ path: ["digest"], message: "a digest takes precedence over tag and semver; set it alone" });
+        }
+    }
+    const auth = fc.auth?.type ?? "none";
+    if (auth !== "none" && auth !== "workloadIdentity") {
+        problems.push({ path: ["auth", "type"], message: `an OCI source takes auth.type none (a public artifact) or workloadIdentity, got ${auth}` });
+    }
+    (fc.verify?.matchOidcIdentity ?? []).forEach((m, j) => {
+        for (const f of ["issuer", "subject"] as const) {
+            if (regexProblem(m[f]) !== undefined) {
+                problems.push({ path: ["verify", "matchOidcIdentity", j, f], message: `expected a regular expression: ${regexProblem(m[f])}` });
+            }
+        }
+    });
+    return problems;
+}
+
+function regexProblem(pattern: string): string | undefined {
+    if (pattern === "") return "empty";
+    try {
+        new RegExp(pattern);
+        return undefined;
+    } catch (e) {
+        return (e as Error).message;
+    }
+}
+
+function gitSourceProblems(fc: SourceFields): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    const urlProblem = gitUrlProblem(fc.url);
+    if (urlProblem !== undefined) problems.push({ path: ["url"], message: urlProblem });
+    const refs = [fc.branch, fc.tag, fc.semver, fc.commit].filter((r) => r !== undefined);
+    if (refs.length === 0) problems.push({ path: ["branch"], message: "expected one of branch, tag, semver or commit" });
+    if (fc.commit !== undefined && fc.branch === undefined) {
+        problems.push({ path: ["commit"], message: "ARM requires a commit to be combined with its branch; set branch too" });
+    }
+    for (const f of ["digest", "layerSelector", "verify"] as const) {
+        if (fc[f] !== undefined) problems.push({ path: [f], message: `${f} applies to OCI sources only (an oci:// URL), not to the Git URL ${fc.url}` });
+    }
+    if (fc.auth?.type === "workloadIdentity" && urlProblem === undefined) {
+        const repo = parseGitRepoUrl(fc.url);
+        if (repo?.kind !== "azdo" || !fc.url.startsWith("https://")) {
+            const hint = repo?.kind === "github" ? "; GitHub grants no Azure identity access: use githubDeployKey, ssh or https" : "";
+            problems.push({
+                path: ["auth", "type"],
+                message: `workloadIdentity on a Git source needs an Azure DevOps https://dev.azure.com/<org>/<project>/_git/<repo> URL, got ${fc.url}${hint}`,
+            });
+        }
+    }
+    return problems;
+}
+
+/** Whether a configuration needs the 2025-04-01 API: an OCI source, or workload identity. */
+export function needsFluxApi2025(fc: Pick<FluxConfigurationArgs, "url"> & { readonly auth?: { readonly type: string } }): boolean {
+    return fluxSourceKind(fc.url) === "OCIRepository" || fc.auth?.type === "workloadIdentity";
+}
+
 type DurationFields = "syncIntervalInSeconds" | "timeoutInSeconds" | "retryIntervalInSeconds";
 
 function durationProblems(o: Partial<Record<DurationFields, number>>, prefix: readonly (string | number)[]): FluxProblem[] {
@@ -226,16 +366,15 @@ function durationProblems(o: Partial<Record<DurationFields, number>>, prefix: re
 export function fluxConfigurationProblems(
     fc: Pick<
         FluxConfigurationArgs,
-        "name" | "url" | "branch" | "tag" | "semver" | "commit" | "kustomizations" | "syncIntervalInSeconds" | "timeoutInSeconds" | "reconciliationWaitDuration"
+        | "name" | "url" | "branch" | "tag" | "semver" | "commit" | "digest" | "layerSelector" | "verify" | "kustomizations" | "syncIntervalInSeconds" | "timeoutInSeconds"
+        | "reconciliationWaitDuration"
     > & { readonly auth?: { readonly type: string; readonly knownHosts?: readonly string[] } },
 ): FluxProblem[] {
     const problems: FluxProblem[] = [];
-    const urlProblem = gitUrlProblem(fc.url);
-    if (urlProblem !== undefined) problems.push({ path: ["url"], message: urlProblem });
-    const refs = [fc.branch, fc.tag, fc.semver, fc.commit].filter((r) => r !== undefined);
-    if (refs.length === 0) problems.push({ path: ["branch"], message: "expected one of branch, tag, semver or commit" });
-    if (fc.commit !== undefined && fc.branch === undefined) {
-        problems.push({ path: ["commit"], message: "ARM requires a commit to be combined with its branch; set branch too" });
+    if (fluxSourceKind(fc.url) === "OCIRepository") {
+        problems.push(...ociSourceProblems(fc));
+    } else {
+        problems.push(...gitSourceProblems(fc));
     }
     if (fc.tag !== undefined && fc.semver !== undefined) problems.push({ path: ["tag"], message: "set tag or semver, not both" });
     problems.push(...durationProblems(fc, []));
@@ -289,6 +428,20 @@ export interface FluxArgs {
      * with the extension, before any configuration is declared. Default: nothing.
      */
     readonly beforeConfigurations?: (extension: kc.Extension) => readonly pulumi.Resource[];
+    /**
+     * The identity Flux's source-controller runs as (e.g. FluxIdentity's outputs): it sets the
+     * extension's `workloadIdentity.*` settings, and the configurations with auth.type workloadIdentity
+     * wait for `dependsOn` (its federated credential and role assignments). Required when a
+     * configuration uses workload identity; default none.
+     */
+    readonly workloadIdentity?: FluxWorkloadIdentity;
+}
+
+export interface FluxWorkloadIdentity {
+    readonly clientId: pulumi.Input<string>;
+    readonly tenantId: pulumi.Input<string>;
+    /** What must exist before a configuration authenticates: the federated credential, the role assignments. */
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /**

@@ -1,9 +1,10 @@
 // The microsoft.flux cluster extension and any number of Flux configurations on one cluster.
 import * as pulumi from "@pulumi/pulumi";
 import * as kc from "@pulumi/azure-native/kubernetesconfiguration";
-import type * as azinputs from "@pulumi/azure-native/types/input";
-import { EXTENSION_NAMESPACE, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxProblems, kustomizationObjectName } from "./flux-args.ts";
-import type { FluxArgs, FluxConfigurationArgs, FluxExtensionArgs, GitAuth } from "./flux-args.ts";
+import { EXTENSION_NAMESPACE, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxProblems, fluxSourceKind, kustomizationObjectName, needsFluxApi2025 } from "./flux-args.ts";
+import type { FluxArgs, FluxConfigurationArgs, FluxExtensionArgs, FluxWorkloadIdentity, GitAuth } from "./flux-args.ts";
+import { FluxConfiguration20250401, type FluxConfiguration20250401Args } from "./flux-configuration-2025.ts";
+import type { Problem } from "./problems.ts";
 import { forwardedDependsOn, withoutDependsOn } from "./options.ts";
 import { refuseInvalidArgs } from "./problems.ts";
 
@@ -13,14 +14,18 @@ export * from "./git.ts";
 /** The Flux objects the extension creates in the cluster for one configuration. */
 export interface FluxObjects {
     readonly namespace: string;
+    /** The source object's name: a GitRepository, or with `sourceKind` an OCIRepository. */
     readonly gitRepository: string;
+    /** Present for a source that isn't a GitRepository (an `oci://` URL). */
+    readonly sourceKind?: "OCIRepository";
     readonly kustomizations: readonly string[];
 }
 
-export function fluxObjects(fc: Pick<FluxConfigurationArgs, "name" | "namespace" | "kustomizations">): FluxObjects {
+export function fluxObjects(fc: Pick<FluxConfigurationArgs, "name" | "namespace" | "kustomizations"> & { readonly url?: string }): FluxObjects {
     return {
         namespace: fc.namespace ?? FLUX_DEFAULTS.namespace,
         gitRepository: fc.name,
+        ...(fc.url?.startsWith("oci://") ? { sourceKind: "OCIRepository" as const } : {}),
         kustomizations: fc.kustomizations.map((k) => kustomizationObjectName(fc.name, k.name)),
     };
 }
@@ -49,6 +54,24 @@ export function extensionSettings(ext: FluxExtensionArgs): Record<string, string
     };
 }
 
+/**
+ * The extension's `workloadIdentity.*` settings: the source-controller's service account is annotated
+ * with the identity's client ID, and its pods get the federated token.
+ */
+export function workloadIdentitySettings(wi: Pick<FluxWorkloadIdentity, "clientId" | "tenantId">): Record<string, pulumi.Input<string>> {
+    return { "workloadIdentity.enable": "true", "workloadIdentity.azureClientId": wi.clientId, "workloadIdentity.azureTenantId": wi.tenantId };
+}
+
+/** What the component refuses beyond each argument's own rules: workload identity without an identity. */
+function workloadIdentityProblems(args: FluxArgs): Problem[] {
+    if (args.workloadIdentity !== undefined) return [];
+    return args.configurations.flatMap((fc, i) =>
+        fc.auth?.type === "workloadIdentity"
+            ? [{ path: ["configurations", i, "auth", "type"], message: `'${fc.name}' uses workload identity; pass workloadIdentity (e.g. a FluxIdentity's clientId and tenantId)` }]
+            : [],
+    );
+}
+
 const base64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
 /**
@@ -63,6 +86,8 @@ export function protectedSettings(auth: GitAuth): pulumi.Output<Record<string, s
             return pulumi.secret(pulumi.output(auth.password).apply((p): Record<string, string> => ({ httpsKey: base64(p) })));
         case "ssh":
             return pulumi.secret(pulumi.output(auth.privateKey).apply((k): Record<string, string> => ({ sshPrivateKey: base64(k) })));
+        case "workloadIdentity":
+            return undefined;
     }
 }
 
@@ -71,7 +96,20 @@ export function knownHostsValue(lines: readonly string[]): string {
     return base64(lines.join("\n") + "\n");
 }
 
-function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, azinputs.kubernetesconfiguration.KustomizationDefinitionArgs> {
+/** A kustomization as both API versions take it (plain values, which either class's input types accept). */
+interface KustomizationValue {
+    readonly path: string;
+    readonly dependsOn: string[];
+    readonly prune: boolean;
+    readonly force: boolean;
+    readonly wait: boolean;
+    readonly syncIntervalInSeconds: number;
+    readonly timeoutInSeconds: number;
+    readonly retryIntervalInSeconds?: number;
+    readonly postBuild?: { readonly substitute: Record<string, string>; readonly substituteFrom: { kind: string; name: string; optional: boolean }[] };
+}
+
+function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, KustomizationValue> {
     return Object.fromEntries(
         fc.kustomizations.map((k) => [
             k.name,
@@ -94,6 +132,52 @@ function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, azinputs
 }
 
 /**
+ * A configuration's inputs at API 2025-04-01, for a source the SDK's 2023-05-01 class can't express: an
+ * OCI artifact (optionally with workload identity), or an Azure DevOps repository read with workload
+ * identity (`provider: Azure`, no PAT).
+ */
+export function fluxConfiguration2025Source(fc: FluxConfigurationArgs): Pick<FluxConfiguration20250401Args, "sourceKind" | "gitRepository" | "ociRepository"> {
+    const workloadIdentity = fc.auth?.type === "workloadIdentity";
+    const syncIntervalInSeconds = fc.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds;
+    const timeoutInSeconds = fc.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds;
+    if (fluxSourceKind(fc.url) === "OCIRepository") {
+        return {
+            sourceKind: "OCIRepository",
+            ociRepository: {
+                url: fc.url,
+                repositoryRef: { tag: fc.tag, semver: fc.semver, digest: fc.digest },
+                ...(fc.layerSelector ? { layerSelector: { mediaType: fc.layerSelector.mediaType, operation: fc.layerSelector.operation } } : {}),
+                ...(fc.verify
+                    ? {
+                          verify: {
+                              provider: fc.verify.provider,
+                              ...(fc.verify.matchOidcIdentity ? { matchOidcIdentity: fc.verify.matchOidcIdentity.map((m) => ({ issuer: m.issuer, subject: m.subject })) } : {}),
+                          },
+                      }
+                    : {}),
+                useWorkloadIdentity: workloadIdentity,
+                syncIntervalInSeconds,
+                timeoutInSeconds,
+            },
+        };
+    }
+    return {
+        sourceKind: "GitRepository",
+        gitRepository: {
+            url: fc.url,
+            repositoryRef: { branch: fc.branch, tag: fc.tag, semver: fc.semver, commit: fc.commit },
+            // Azure DevOps with workload identity; the problems allow workload identity on nothing else.
+            provider: workloadIdentity ? "Azure" : undefined,
+            syncIntervalInSeconds,
+            timeoutInSeconds,
+        },
+    };
+}
+
+/** A Flux configuration through either class: the SDK's 2023-05-01 one, or the 2025-04-01 one. */
+export type AnyFluxConfiguration = kc.FluxConfiguration | FluxConfiguration20250401;
+
+/**
  * The extension and its configurations. The caller's `dependsOn` holds back the configurations (what
  * reads the repository, e.g. after its deploy key exists), not the extension, which takes minutes and
  * needs nothing but the cluster. The caller's `deletedWith` (e.g. Cluster.deletedWith) goes to the
@@ -108,13 +192,17 @@ export class Flux extends pulumi.ComponentResource {
     public readonly extension: kc.Extension;
     /** The extension's resource name on the cluster. */
     public readonly extensionName: string;
-    /** Keyed by Flux configuration name. */
-    public readonly configurations: Readonly<Record<string, kc.FluxConfiguration>>;
+    /**
+     * Keyed by Flux configuration name. A Git configuration without workload identity stays on the SDK's
+     * 2023-05-01 class; an OCI or workload-identity one is a FluxConfiguration20250401 under the same
+     * name, which aliases the SDK's token, so switching one over is an update, not a replacement.
+     */
+    public readonly configurations: Readonly<Record<string, AnyFluxConfiguration>>;
     /** The in-cluster objects each configuration creates, keyed by configuration name. */
     public readonly objects: Readonly<Record<string, FluxObjects>>;
 
     constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
-        refuseInvalidArgs("Flux", name, fluxProblems(args));
+        refuseInvalidArgs("Flux", name, [...fluxProblems(args), ...workloadIdentityProblems(args)]);
         super("gitops:flux:Flux", name, {}, withoutDependsOn(opts));
 
         const target = args.cluster;
@@ -140,55 +228,75 @@ export class Flux extends pulumi.ComponentResource {
                 releaseTrain: ext.releaseTrain ?? FLUX_EXTENSION_DEFAULTS.releaseTrain,
                 // The extension only installs cluster-wide, into flux-system.
                 scope: { cluster: { releaseNamespace: EXTENSION_NAMESPACE } },
-                configurationSettings: extensionSettings(ext),
+                configurationSettings:
+                    args.workloadIdentity === undefined ? extensionSettings(ext) : { ...extensionSettings(ext), ...workloadIdentitySettings(args.workloadIdentity) },
                 // Arc extensions need a system-assigned identity (the az CLI sends one); AKS ones take none.
                 identity: isArc ? { type: "SystemAssigned" } : undefined,
             },
             { parent: this, deletedWith: opts?.deletedWith },
         );
 
-        const configurations: Record<string, kc.FluxConfiguration> = {};
+        const configurations: Record<string, AnyFluxConfiguration> = {};
         const objects: Record<string, FluxObjects> = {};
         const before = args.beforeConfigurations?.(this.extension) ?? [];
-        let previous: kc.FluxConfiguration | undefined;
+        let previous: AnyFluxConfiguration | undefined;
         for (const fc of args.configurations) {
             const auth = fc.auth ?? { type: "none" };
             const wait = fc.waitForReconciliation ?? FLUX_DEFAULTS.waitForReconciliation;
-            const configuration: kc.FluxConfiguration = new kc.FluxConfiguration(
-                `${name}-${fc.name}`,
-                {
-                    resourceGroupName: target.resourceGroupName,
-                    clusterName: target.clusterName,
-                    clusterRp: target.clusterRp,
-                    clusterResourceName: target.clusterResourceName,
-                    fluxConfigurationName: fc.name,
-                    namespace: fc.namespace ?? FLUX_DEFAULTS.namespace,
-                    scope: fc.scope ?? FLUX_DEFAULTS.scope,
-                    sourceKind: "GitRepository",
-                    suspend: fc.suspend ?? FLUX_DEFAULTS.suspend,
-                    gitRepository: {
-                        url: fc.url,
-                        repositoryRef: { branch: fc.branch, tag: fc.tag, semver: fc.semver, commit: fc.commit },
-                        httpsUser: auth.type === "https" ? auth.username : undefined,
-                        sshKnownHosts: auth.type === "ssh" ? knownHostsValue(auth.knownHosts) : undefined,
-                        syncIntervalInSeconds: fc.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds,
-                        timeoutInSeconds: fc.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds,
-                    },
-                    kustomizations: kustomizationsValue(fc),
-                    configurationProtectedSettings: protectedSettings(auth),
-                    waitForReconciliation: wait,
-                    reconciliationWaitDuration: wait ? (fc.reconciliationWaitDuration ?? FLUX_DEFAULTS.reconciliationWaitDuration) : undefined,
-                },
-                {
-                    parent: this,
-                    // The extension installs the Flux CRDs and controllers. Configurations are applied one
-                    // after another: concurrent operations on one cluster's extension layer fail with
-                    // "another operation is in progress" (Azure/AKS-Construction#385). The caller's
-                    // dependsOn (e.g. a deploy key the source needs) applies to each.
-                    dependsOn: forwardedDependsOn(opts, this.extension, ...before, ...(previous ? [previous] : [])),
-                    deletedWith: opts?.deletedWith,
-                },
-            );
+            const common = {
+                resourceGroupName: target.resourceGroupName,
+                clusterName: target.clusterName,
+                clusterRp: target.clusterRp,
+                clusterResourceName: target.clusterResourceName,
+                fluxConfigurationName: fc.name,
+                namespace: fc.namespace ?? FLUX_DEFAULTS.namespace,
+                scope: fc.scope ?? FLUX_DEFAULTS.scope,
+            };
+            const settings = {
+                suspend: fc.suspend ?? FLUX_DEFAULTS.suspend,
+                kustomizations: kustomizationsValue(fc),
+                configurationProtectedSettings: protectedSettings(auth),
+                waitForReconciliation: wait,
+                reconciliationWaitDuration: wait ? (fc.reconciliationWaitDuration ?? FLUX_DEFAULTS.reconciliationWaitDuration) : undefined,
+            };
+            const resourceOpts: pulumi.CustomResourceOptions = {
+                parent: this,
+                // The extension installs the Flux CRDs and controllers. Configurations are applied one
+                // after another: concurrent operations on one cluster's extension layer fail with
+                // "another operation is in progress" (Azure/AKS-Construction#385). The caller's
+                // dependsOn (e.g. a deploy key the source needs) applies to each; a workload-identity
+                // source also waits for its federated credential and role assignments, without which
+                // the first token exchange or pull fails.
+                dependsOn: forwardedDependsOn(
+                    opts,
+                    this.extension,
+                    ...before,
+                    ...(previous ? [previous] : []),
+                    ...(auth.type === "workloadIdentity" ? (args.workloadIdentity?.dependsOn ?? []) : []),
+                ),
+                deletedWith: opts?.deletedWith,
+            };
+            // Only what the SDK's 2023-05-01 class can't express moves to 2025-04-01: every other
+            // configuration keeps its inputs and type token exactly as before.
+            const configuration: AnyFluxConfiguration = needsFluxApi2025(fc)
+                ? new FluxConfiguration20250401(`${name}-${fc.name}`, { ...common, ...fluxConfiguration2025Source(fc), ...settings }, resourceOpts)
+                : new kc.FluxConfiguration(
+                      `${name}-${fc.name}`,
+                      {
+                          ...common,
+                          sourceKind: "GitRepository",
+                          gitRepository: {
+                              url: fc.url,
+                              repositoryRef: { branch: fc.branch, tag: fc.tag, semver: fc.semver, commit: fc.commit },
+                              httpsUser: auth.type === "https" ? auth.username : undefined,
+                              sshKnownHosts: auth.type === "ssh" ? knownHostsValue(auth.knownHosts) : undefined,
+                              syncIntervalInSeconds: fc.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds,
+                              timeoutInSeconds: fc.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds,
+                          },
+                          ...settings,
+                      },
+                      resourceOpts,
+                  );
             configurations[fc.name] = configuration;
             objects[fc.name] = fluxObjects(fc);
             previous = configuration;

@@ -5,7 +5,8 @@ import * as github from "@pulumi/github";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { ArcClusterExtensions } from "../components/cluster-extensions.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
-import { Flux, fluxObjects, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
+import { Flux, fluxObjects, fluxSourceKind, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
+import { FluxIdentity } from "../components/flux-identity.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
@@ -104,6 +105,9 @@ export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: S
             if (deployKey === undefined) throw new Error(`Flux configuration ${fc.name}: githubDeployKey needs its deploy key`);
             auth = { type: "ssh", privateKey: deployKey.privateKeyPem, knownHosts: GITHUB_KNOWN_HOSTS };
             break;
+        case "workloadIdentity":
+            auth = { type: "workloadIdentity" };
+            break;
     }
     return { ...fc, auth };
 }
@@ -149,6 +153,43 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     // Everything on the cluster gets the cluster's deletedWith: on a cluster the stack creates, Azure
     // deletes it all with the cluster, and `pulumi destroy` never waits on its API server or on Flux.
     const onCluster = { provider: cluster.provider, deletedWith: cluster.deletedWith };
+
+    const rc = c.registry;
+    const attach: RegistryAttach =
+        cluster.kubeletObjectId !== undefined
+            ? { kind: "kubelet", kubeletObjectId: cluster.kubeletObjectId }
+            : { kind: "pullSecret", namespaces: cc.appNamespaces, credentialLifetime: rc.pullCredentialLifetime };
+    const newRegistry = (after: readonly pulumi.Resource[]) =>
+        new Registry(
+            rc.name,
+            rc.mode === "create"
+                ? { mode: "create", registryName: rc.name, resourceGroupName: rg, location: az.location, sku: rc.sku, protect: rc.protect, attach }
+                : { mode: "existing", registryName: rc.name, resourceGroupName: rc.resourceGroup ?? rg, attach },
+            { ...onCluster, dependsOn: [...after] },
+        );
+
+    // Workload identity (never on Arc, which validation refuses): the registry comes first, since the
+    // identity's AcrPull on it must exist before an OCI configuration pulls from it.
+    const workloadIdentity = c.flux.configurations.some((fc) => fc.auth.type === "workloadIdentity");
+    let registry: Registry | undefined;
+    let fluxIdentity: FluxIdentity | undefined;
+    if (workloadIdentity) {
+        if (attach.kind !== "kubelet") throw new Error(`unreachable: workload identity was validated against an Arc cluster in ${cc.name}`);
+        registry = newRegistry([]);
+        const loginServer = `${rc.name.toLowerCase()}.azurecr.io`;
+        const pullsFromStackRegistry = c.flux.configurations.some(
+            (fc) => fc.auth.type === "workloadIdentity" && fluxSourceKind(fc.url) === "OCIRepository" && new URL(fc.url).hostname.toLowerCase() === loginServer,
+        );
+        fluxIdentity = new FluxIdentity(`${cc.name}-flux-identity`, {
+            identityName: `${cc.name}-flux`,
+            resourceGroupName: rg,
+            location: az.location,
+            issuerUrl: requireOidcIssuer(cluster, cc.name),
+            // Another registry's AcrPull is its owner's to grant, to this identity's principal.
+            acrPull: pullsFromStackRegistry ? { [rc.name]: registry.registryId } : {},
+        });
+    }
+
     const flux = new Flux(
         `${cc.name}-flux`,
         {
@@ -157,6 +198,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             configurations: fluxConfigurations,
             // The operators' alert targets (flux.alerts) listen before the first sync.
             beforeConfigurations: (extension) => createAlerts(c, extension, readSecret, onCluster),
+            workloadIdentity: fluxIdentity?.workloadIdentity,
         },
         // Flux can only clone once GitHub knows its deploy key.
         { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
@@ -204,20 +246,9 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         );
     }
 
-    const rc = c.registry;
-    const attach: RegistryAttach =
-        cluster.kubeletObjectId !== undefined
-            ? { kind: "kubelet", kubeletObjectId: cluster.kubeletObjectId }
-            : { kind: "pullSecret", namespaces: cc.appNamespaces, credentialLifetime: rc.pullCredentialLifetime };
-    const registry = new Registry(
-        rc.name,
-        rc.mode === "create"
-            ? { mode: "create", registryName: rc.name, resourceGroupName: rg, location: az.location, sku: rc.sku, protect: rc.protect, attach }
-            : { mode: "existing", registryName: rc.name, resourceGroupName: rc.resourceGroup ?? rg, attach },
-        // The pull secrets go into the app namespaces, which come from the GitOps repo; the
-        // configurations wait for reconciliation, so once they exist the namespaces do too.
-        { ...onCluster, dependsOn: attach.kind === "pullSecret" ? Object.values(flux.configurations) : [] },
-    );
+    // The pull secrets go into the app namespaces, which come from the GitOps repo; the
+    // configurations wait for reconciliation, so once they exist the namespaces do too.
+    registry ??= newRegistry(attach.kind === "pullSecret" ? Object.values(flux.configurations) : []);
     const connectorAddress = connector?.address;
 
     return {
@@ -237,6 +268,23 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         fluxObjects: flux.objects,
         connectorAddress,
     };
+}
+
+/**
+ * The cluster's OIDC issuer URL, which the federated credential trusts. A created AKS cluster always
+ * has it; an adopted one (aksExisting) may not, which only the cluster can say, at deploy time.
+ */
+function requireOidcIssuer(cluster: Cluster, name: string): pulumi.Output<string> {
+    if (cluster.oidcIssuerUrl === undefined) throw new Error(`unreachable: workload identity was validated against an Arc cluster in ${name}`);
+    return cluster.oidcIssuerUrl.apply((url) => {
+        if (url === undefined || url === "") {
+            throw new Error(
+                `cluster ${name} has no OIDC issuer, which Flux workload identity needs: run ` +
+                    `az aks update --name ${name} --resource-group <group> --enable-oidc-issuer --enable-workload-identity, then pulumi up again`,
+            );
+        }
+        return url;
+    });
 }
 
 function connectorTarget(c: OwnerStackConfig): ConnectorTarget {

@@ -19,8 +19,14 @@ export const CREDENTIAL_INPUTS: Readonly<Record<string, readonly string[]>> = {
     "pulumi:providers:azuread": ["clientSecret", "clientCertificatePassword"],
 };
 
+/**
+ * An azure-native type token without its API version: `…/v20250401:FluxConfiguration` is a
+ * FluxConfiguration too. (Kubernetes tokens keep theirs: `core/v1` is part of the type.)
+ */
+const unversioned = (type: string) => type.replace(/^(azure-native:[a-z]+)\/v\d{8}(preview)?:/, "$1:");
+
 export function credentialsAreSecrets(r: Subject): Verdict {
-    const paths = CREDENTIAL_INPUTS[r.type] ?? [];
+    const paths = CREDENTIAL_INPUTS[unversioned(r.type)] ?? [];
     const present = paths.filter((p) => {
         const v = valueAt(r.props, [p]);
         return v !== undefined && v !== null && v !== "";
@@ -78,7 +84,7 @@ export const CREDENTIAL_POLICIES: readonly ResourcePolicy[] = [
         group: "credentials",
         enforcementLevel: "mandatory",
         kind: "resource",
-        appliesTo: (type) => type in CREDENTIAL_INPUTS,
+        appliesTo: (type) => unversioned(type) in CREDENTIAL_INPUTS,
         check: credentialsAreSecrets,
     },
     {

@@ -417,3 +417,15 @@ test("used from code with a plain address, the Secret's data is still a Pulumi s
         assert.ok(dependsOn(rec, r, one(rec, "kubernetes:core/v1:ConfigMap", "code-gate")), `${r.name}: the caller's dependsOn reaches it`);
     }
 });
+
+test("an OCI configuration's source is an OCIRepository: no GitRepository of its name, the OCIRepository `*` covers it", async () => {
+    const { alertEventSources } = await import("../components/alerts.ts");
+    const { fluxObjects } = await import("../components/flux.ts");
+    const oci = fluxObjects({ name: "app-artifact", url: "oci://acr.azurecr.io/gitops/app", kustomizations: [{ name: "app" }] });
+    assert.equal(oci.sourceKind, "OCIRepository");
+    assert.equal("sourceKind" in fluxObjects({ name: "git", url: "https://github.com/o/r", kustomizations: [{ name: "k" }] }), false, "a Git configuration's objects are as before");
+    assert.deepEqual(alertEventSources("flux-system", [oci], ["GitRepository", "Kustomization", "OCIRepository"]), [
+        { kind: "Kustomization", name: "app-artifact-app", namespace: "flux-system" },
+        { kind: "OCIRepository", name: "*", namespace: "flux-system" },
+    ]);
+});

@@ -429,8 +429,12 @@ test("defaults: one approval, no bypass, merge settings managed, the standard wo
 /** The shipped stacks that sync the sample GitOps repo, with prod governing it as `governance` says. */
 function project(governance: Record<string, unknown>, more: StackConfig[] = []): StackConfig[] {
     const values = Object.fromEntries(Object.entries(stackFileConfig("prod")).map(([k, v]) => [k.slice(`${PROJECT}:`.length), v])) as Record<string, any>;
-    // Prod on master, the branch the other stacks sync (the shipped prod governs a branch of its own).
-    values.flux = { ...values.flux, configurations: values.flux.configurations.map((c: Record<string, unknown>) => ({ ...c, branch: "master" })) };
+    // Prod on master, the branch the other stacks sync (the shipped prod governs a branch of its own); its
+    // OCI configuration has no branch and stays as it is.
+    values.flux = {
+        ...values.flux,
+        configurations: values.flux.configurations.map((c: Record<string, unknown>) => (String(c.url).startsWith("oci://") ? c : { ...c, branch: "master" })),
+    };
     values.github = { ...values.github, gitopsRepo: { governance } };
     const prod = parseStack("prod", values);
     return [parseShippedStack("dev"), parseShippedStack("stage"), parseShippedStack("edge"), parseShippedStack("fleet"), prod, ...more];

@@ -3,7 +3,7 @@
 // reporting a realistic mutation; and the offline report under prod's policy config.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { credentialsAreSecrets, deployKeyReadOnly } from "../policy/credentials.ts";
+import { CREDENTIAL_POLICIES, credentialsAreSecrets, deployKeyReadOnly } from "../policy/credentials.ts";
 import { extensionVersionSupported, sshKnownHostsPinned } from "../policy/flux.ts";
 import { aksLocalAccountsOffEntraOn, aksProtected, protectedEnvironmentComplete } from "../policy/platform.ts";
 import { buildPlan, type PlannedResource, type StackPlan } from "../scripts/lib/plan-model.ts";
@@ -44,6 +44,11 @@ test("credentials-are-secrets: the SSH key in prod's protected settings is a sec
     assert.deepEqual(credentialsAreSecrets(await subject(FLUX_CONFIG, inputs((i) => ({ ...i, configurationProtectedSettings: { sshPrivateKey: "LS0tLS1CRUdJTg==" } })))), [
         "configurationProtectedSettings holds a credential in plain text: wrap it in pulumi.secret() (or read it with config.requireSecret) so that state and previews keep it encrypted",
     ]);
+    // The same resource at a versioned API token (the 2025-04-01 FluxConfiguration) is checked alike.
+    const plain = await subject(FLUX_CONFIG, inputs((i) => ({ ...i, configurationProtectedSettings: { sshPrivateKey: "LS0tLS1CRUdJTg==" } })));
+    const versioned = { ...plain, type: "azure-native:kubernetesconfiguration/v20250401:FluxConfiguration" };
+    assert.equal(CREDENTIAL_POLICIES.find((p) => p.name === "credentials-are-secrets")!.appliesTo(versioned.type), true);
+    assert.equal((credentialsAreSecrets(versioned) as string[]).length, 1);
 });
 
 test("flux-ssh-known-hosts-pinned: prod pins GitHub's keys; none, or a bare key, is reported", async () => {

@@ -175,10 +175,11 @@ test("every resource is parented to a component and named from it, and every com
 test("teardown: everything on the cluster goes with the cluster prod creates; the rest is ARM and GitHub, and the GitOps repo is only dropped from the state", async () => {
     const { rec } = await run;
     const AKS = "azure-native:containerservice:ManagedCluster::arc-cicd-prod-aks";
-    // The Flux extension and configuration, the monitoring rules' associations and the operator alerts.
+    // The Flux extension and configurations (the OCI one at 2025-04-01), the monitoring rules' associations and the operator alerts.
     const onCluster = [
         "azure-native:kubernetesconfiguration:Extension::arc-cicd-prod-flux-extension",
         "azure-native:kubernetesconfiguration:FluxConfiguration::arc-cicd-prod-flux-cluster-config",
+        "azure-native:kubernetesconfiguration/v20250401:FluxConfiguration::arc-cicd-prod-flux-app-artifact",
         "azure-native:monitor:DataCollectionRuleAssociation::arc-cicd-prod-ci-dcra",
         "azure-native:monitor:DataCollectionRuleAssociation::arc-cicd-prod-prometheus-dcra",
         "kubernetes:core/v1:NamespacePatch::arc-cicd-prod-alerts-prod-namespace",
@@ -197,6 +198,7 @@ test("teardown: everything on the cluster goes with the cluster prod creates; th
         ["pulumi:providers:kubernetes::arc-cicd-prod-k8s", 0, 0],
         ["azure-native:authorization:RoleAssignment::arc-cicd-demo-src-ci-az-vote-app-prod-user", 0, 5],
         ["azure-native:authorization:RoleAssignment::arc-cicd-prod-admin-00000000-0000-0000-0000-000000000000", 0, 5],
+        ["azure-native:authorization:RoleAssignment::arc-cicd-prod-flux-identity-acrpull-arccicddemoacr", 0, 5],
         ["azure-native:authorization:RoleAssignment::arccicddemoacr-acrpull", 0, 5],
         ["azure-native:monitor:DataCollectionRule::arc-cicd-prod-ci-dcr", 0, 5],
         ["azure-native:monitor:DataCollectionRule::arc-cicd-prod-prometheus-dcr", 0, 5],
@@ -208,17 +210,41 @@ test("teardown: everything on the cluster goes with the cluster prod creates; th
         ["github:index/repositoryRuleset:RepositoryRuleset::arc-cicd-demo-gitops-governance-ruleset", 0, 5],
         ["pulumi:pulumi:StackReference::organization/gitops-platform/dev", 5, 5],
         ["tls:index/privateKey:PrivateKey::arc-cicd-prod-cluster-config-deploy-key-key", 5, 6],
+        // The federated credential names the cluster's OIDC issuer, so the cluster waits for it; the identity goes after it.
+        ["azure-native:managedidentity:FederatedIdentityCredential::arc-cicd-prod-flux-identity-federated", 5, 10],
         ["azure-native:monitor:AzureMonitorWorkspace::arc-cicd-prod-prometheus", 5, 10],
         ["azure-native:monitor:DataCollectionEndpoint::arc-cicd-prod-prometheus-dce", 5, 10],
         ["github:index/repositoryEnvironment:RepositoryEnvironment::arc-cicd-demo-src-az-vote-app-prod-environment", 5, 10],
         ["github:index/repositoryFile:RepositoryFile::arc-cicd-demo-gitops-governance-workflow-prod", 5, 10],
-        [AKS, 5, 365],
         ["pulumi:providers:github::github", 10, 10],
-        ["azure-native:operationalinsights:Workspace::arc-cicd-prod-logs", 365, 370],
-        ["azure-native:resources:ResourceGroup::arc-cicd-prod", 370, 375],
+        ["azure-native:managedidentity:UserAssignedIdentity::arc-cicd-prod-flux-identity-identity", 10, 15],
+        [AKS, 10, 370],
+        ["azure-native:operationalinsights:Workspace::arc-cicd-prod-logs", 370, 375],
+        ["azure-native:resources:ResourceGroup::arc-cicd-prod", 375, 380],
     ]);
-    assert.equal(d.seconds, 375);
+    assert.equal(d.seconds, 380);
     assert.deepEqual(d.protected, [AKS, "azure-native:resources:ResourceGroup::arc-cicd-prod"]);
     // Adopted with retainOnDelete: destroy never deletes the GitOps repository.
     assert.deepEqual(d.retained, ["github:index/repository:Repository::arc-cicd-demo-gitops-governance-repository"]);
+});
+
+test("the OCI configuration pulls dev's registry with workload identity through 2025-04-01; governance still governs only the Git branch", async () => {
+    const { rec } = await run;
+    const oci = one(rec, "azure-native:kubernetesconfiguration/v20250401:FluxConfiguration", "arc-cicd-prod-flux-app-artifact").inputs;
+    assert.equal(oci.sourceKind, "OCIRepository");
+    assert.deepEqual(
+        { url: oci.ociRepository.url, ref: oci.ociRepository.repositoryRef, wi: oci.ociRepository.useWorkloadIdentity },
+        { url: "oci://arccicddemoacr.azurecr.io/gitops/arc-cicd-prod", ref: { tag: "latest" }, wi: true },
+    );
+    // The Git configuration is untouched: still the SDK's class.
+    one(rec, "azure-native:kubernetesconfiguration:FluxConfiguration", "arc-cicd-prod-flux-cluster-config");
+    const fic = one(rec, "azure-native:managedidentity:FederatedIdentityCredential", "arc-cicd-prod-flux-identity-federated").inputs;
+    assert.equal(fic.issuer, "https://oidc.example/arc-cicd-prod/");
+    const pull = one(rec, "azure-native:authorization:RoleAssignment", "arc-cicd-prod-flux-identity-acrpull-arccicddemoacr").inputs;
+    assert.equal(pull.scope, EXISTING_ACR);
+    assert.equal(pull.principalType, "ServicePrincipal");
+    assert.deepEqual(
+        rec.registrations.filter((r) => r.type === "github:index/repositoryFile:RepositoryFile").map((r) => r.name),
+        ["arc-cicd-demo-gitops-governance-workflow-prod"],
+    );
 });

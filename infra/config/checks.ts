@@ -2,7 +2,7 @@
 // sections. Each problem is "key path: message"; the rules themselves belong to the components.
 import { aksSettingsProblems } from "../../components/cluster.ts";
 import { connectorProblems } from "../../components/connector.ts";
-import { EXTENSION_NAMESPACE, fluxProblems } from "../../components/flux.ts";
+import { EXTENSION_NAMESPACE, fluxProblems, fluxSourceKind } from "../../components/flux.ts";
 import { checkAlerts } from "../alerts.ts";
 import { key } from "./names.ts";
 import type { FluxConfigurationConfig } from "./resolve.ts";
@@ -17,6 +17,14 @@ export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfi
     configs.forEach((fc, i) => {
         const at = (...p: (string | number)[]) => key("flux", "configurations", i, ...p);
         for (const p of ofConfiguration(i)) problems.push(`${key("flux", ...p.path)}: ${p.message}`);
+        if (fc.auth.type === "workloadIdentity" && c.cluster.mode === "arc") {
+            problems.push(
+                `${at("auth", "type")}: workload identity is not supported on Arc clusters yet (the connected cluster needs its OIDC issuer and ` +
+                    `workload identity webhook enabled first); use auth.type https or ssh, or a public source`,
+            );
+        }
+        // An OCI source's auth is the Flux component's to judge (none or workloadIdentity): the Git rules below don't apply.
+        if (fluxSourceKind(fc.url) === "OCIRepository") return;
         const isSsh = fc.url.startsWith("ssh://");
         const sshAuth = fc.auth.type === "ssh" || fc.auth.type === "githubDeployKey";
         if (sshAuth && !isSsh) {

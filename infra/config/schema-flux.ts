@@ -4,8 +4,10 @@ import { z } from "zod";
 import { CONNECTOR_DEFAULTS, CONNECTOR_MODES } from "../../components/connector.ts";
 import { looksLikeSecretValue } from "../../components/credentials.ts";
 import {
-    FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, gitUrlProblem, KNOWN_HOST_KEY_TYPES, SUBSTITUTE_FROM_KINDS,
+    FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_OCI_VERIFY_PROVIDERS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, fluxSourceUrlProblem, KNOWN_HOST_KEY_TYPES,
+    SUBSTITUTE_FROM_KINDS,
 } from "../../components/flux.ts";
+import { FLUX_OCI_LAYER_OPERATIONS } from "../../components/flux-configuration-2025.ts";
 import { ALERT_KINDS, ALERT_NAME_RULE, ALERT_PROVIDER_TYPES, ALERT_SEVERITIES, FLUX_ALERT_DEFAULTS } from "../../components/alerts.ts";
 import { oneOfProblem } from "../../components/problems.ts";
 import { supportedWindow } from "../../components/flux-versions.ts";
@@ -65,6 +67,13 @@ export const AuthSchema = z.discriminatedUnion("type", [
         .describe(
             "The recommended path for a private GitHub repo: the program generates an SSH key, registers it as a read-only deploy key on the repo, and pins GitHub's host keys. Needs an ssh://git@github.com/<github.owner>/… URL and the github section.",
         ),
+    z
+        .strictObject({ type: z.literal("workloadIdentity") })
+        .describe(
+            "Flux's source-controller signs in as a managed identity `<cluster>-flux` the stack creates, federated with the cluster's OIDC issuer: no secret anywhere. " +
+                "For an oci:// URL (ociRepository.useWorkloadIdentity), with AcrPull granted when the URL names the stack's registry; for an Azure DevOps https URL (gitRepository.provider Azure), " +
+                "where the identity must be added to the DevOps organization and project by hand (no Azure role grants repo access). Not on Arc clusters; an aksExisting cluster must have its OIDC issuer and workload identity on.",
+        ),
 ]);
 
 const seconds = (what: string) => z.number().int().positive().describe(`${what}, in seconds: 1 to 9223372036, the most a Flux duration (int64 nanoseconds) holds.`);
@@ -91,17 +100,36 @@ export const KustomizationSchema = z.strictObject({
 });
 
 export const FluxConfigurationSchema = z.strictObject({
-    name: dnsLabel.describe("The configuration name; also the name of its GitRepository."),
+    name: dnsLabel.describe("The configuration name; also the name of its GitRepository (or OCIRepository)."),
     namespace: dnsLabel.default(FLUX_DEFAULTS.namespace).describe("Where the GitRepository and Kustomizations live; the connector's Alert and Provider go there too."),
     scope: z.enum(FLUX_SCOPES).default(FLUX_DEFAULTS.scope),
-    url: ruled(gitUrlProblem).describe(
+    url: ruled(fluxSourceUrlProblem).describe(
         "`https://` or `ssh://` Git URL with the repository's path: github.com/<owner>/<repo>, dev.azure.com/<org>/<project>/_git/<repo>, ssh.dev.azure.com/v3/<org>/<project>/<repo>, or any path on other hosts. " +
-            "No userinfo except `git@` on SSH and Azure DevOps' `https://<org>@dev.azure.com/<org>/…`, no query or fragment: credentials belong in auth.",
+            "No userinfo except `git@` on SSH and Azure DevOps' `https://<org>@dev.azure.com/<org>/…`, no query or fragment: credentials belong in auth. " +
+            "Or an OCI artifact, `oci://<registry>/<repository>` (API 2025-04-01), with tag, semver or digest and auth none or workloadIdentity.",
     ),
-    branch: z.string().min(1).optional().describe("One of branch, tag, semver or commit is required; a commit also needs its branch."),
+    branch: z.string().min(1).optional().describe("Git: one of branch, tag, semver or commit is required; a commit also needs its branch. OCI: one of tag, semver or digest, never branch or commit."),
     tag: z.string().min(1).optional(),
     semver: z.string().min(1).optional(),
     commit: z.string().regex(/^[0-9a-f]{7,40}$/, "expected a commit SHA").optional(),
+    digest: z.string().min(1).optional().describe("OCI only: `sha256:<64 hex digits>`, alone (it takes precedence over tag and semver)."),
+    layerSelector: z
+        .strictObject({
+            mediaType: z.string().min(1).optional().describe("The layer's media type. Default: the artifact's first layer."),
+            operation: z.enum(FLUX_OCI_LAYER_OPERATIONS).optional().describe("`extract` (Flux's default) untars the layer; `copy` keeps it as one file."),
+        })
+        .optional()
+        .describe("OCI only (ociRepository.layerSelector): which layer of the artifact holds the manifests."),
+    verify: z
+        .strictObject({
+            provider: z.enum(FLUX_OCI_VERIFY_PROVIDERS).describe("Keyless cosign signatures."),
+            matchOidcIdentity: z
+                .array(z.strictObject({ issuer: z.string().min(1).describe("A regular expression."), subject: z.string().min(1).describe("A regular expression.") }))
+                .optional()
+                .describe("The signer's OIDC identities to trust, e.g. a GitHub Actions workflow. Default: any signer."),
+        })
+        .optional()
+        .describe("OCI only (ociRepository.verify): refuse artifacts without a valid signature."),
     auth: AuthSchema.default({ type: "none" }),
     syncIntervalInSeconds: seconds("Source sync interval").default(FLUX_DEFAULTS.intervalInSeconds),
     timeoutInSeconds: seconds("Source timeout").default(FLUX_DEFAULTS.timeoutInSeconds),
