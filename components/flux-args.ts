@@ -101,7 +101,15 @@ export type GitAuth =
      * `ociRepository.useWorkloadIdentity` for an OCI source, `gitRepository.provider: Azure` for an
      * Azure DevOps Git URL. No secret is stored anywhere.
      */
-    | { readonly type: "workloadIdentity" };
+    | { readonly type: "workloadIdentity" }
+    /**
+     * Flux's source-controller signs in as a GitHub App (`gitRepository.provider: GitHub`, API
+     * 2025-04-01, Flux >= 2.5) and reads the App's ID, installation ID and private key from the Secret
+     * `<configuration>-github-app` (`gitRepository.localAuthRef`). The component doesn't create that
+     * Secret: create a FluxGitHubAppSecret (flux-github-app.ts) and return its `secret` from
+     * FluxArgs.beforeConfigurations. Only an https://github.com/<owner>/<repo> URL.
+     */
+    | { readonly type: "githubApp" };
 
 /** The namespace the extension installs Flux into, which exists as soon as the extension does. */
 export const EXTENSION_NAMESPACE = "flux-system";
@@ -337,12 +345,18 @@ function gitSourceProblems(fc: SourceFields): FluxProblem[] {
             });
         }
     }
+    if (fc.auth?.type === "githubApp" && urlProblem === undefined && (parseGitRepoUrl(fc.url)?.kind !== "github" || !fc.url.startsWith("https://"))) {
+        problems.push({
+            path: ["auth", "type"],
+            message: `githubApp needs an https://github.com/<owner>/<repo> URL (Flux signs in to github.com over HTTPS with the App's token), got ${fc.url}`,
+        });
+    }
     return problems;
 }
 
-/** Whether a configuration needs the 2025-04-01 API: an OCI source, or workload identity. */
+/** Whether a configuration needs the 2025-04-01 API: an OCI source, workload identity, or a GitHub App. */
 export function needsFluxApi2025(fc: Pick<FluxConfigurationArgs, "url"> & { readonly auth?: { readonly type: string } }): boolean {
-    return fluxSourceKind(fc.url) === "OCIRepository" || fc.auth?.type === "workloadIdentity";
+    return fluxSourceKind(fc.url) === "OCIRepository" || fc.auth?.type === "workloadIdentity" || fc.auth?.type === "githubApp";
 }
 
 type DurationFields = "syncIntervalInSeconds" | "timeoutInSeconds" | "retryIntervalInSeconds";

@@ -4,6 +4,7 @@ import * as kc from "@pulumi/azure-native/kubernetesconfiguration";
 import { EXTENSION_NAMESPACE, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxProblems, fluxSourceKind, kustomizationObjectName, needsFluxApi2025 } from "./flux-args.ts";
 import type { FluxArgs, FluxConfigurationArgs, FluxExtensionArgs, FluxWorkloadIdentity, GitAuth } from "./flux-args.ts";
 import { FluxConfiguration20250401, type FluxConfiguration20250401Args } from "./flux-configuration-2025.ts";
+import { githubAppSecretName } from "./flux-github-app.ts";
 import type { Problem } from "./problems.ts";
 import { forwardedDependsOn, withoutDependsOn } from "./options.ts";
 import { refuseInvalidArgs } from "./problems.ts";
@@ -87,6 +88,8 @@ export function protectedSettings(auth: GitAuth): pulumi.Output<Record<string, s
         case "ssh":
             return pulumi.secret(pulumi.output(auth.privateKey).apply((k): Record<string, string> => ({ sshPrivateKey: base64(k) })));
         case "workloadIdentity":
+        case "githubApp":
+            // Nothing goes through ARM: Flux reads the App's credentials from its own Secret.
             return undefined;
     }
 }
@@ -133,11 +136,13 @@ function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, Kustomiz
 
 /**
  * A configuration's inputs at API 2025-04-01, for a source the SDK's 2023-05-01 class can't express: an
- * OCI artifact (optionally with workload identity), or an Azure DevOps repository read with workload
- * identity (`provider: Azure`, no PAT).
+ * OCI artifact (optionally with workload identity), an Azure DevOps repository read with workload
+ * identity (`provider: Azure`, no PAT), or a github.com repository read as a GitHub App (`provider:
+ * GitHub`, `localAuthRef` naming the App's Secret, no PAT).
  */
 export function fluxConfiguration2025Source(fc: FluxConfigurationArgs): Pick<FluxConfiguration20250401Args, "sourceKind" | "gitRepository" | "ociRepository"> {
     const workloadIdentity = fc.auth?.type === "workloadIdentity";
+    const githubApp = fc.auth?.type === "githubApp";
     const syncIntervalInSeconds = fc.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds;
     const timeoutInSeconds = fc.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds;
     if (fluxSourceKind(fc.url) === "OCIRepository") {
@@ -167,7 +172,10 @@ export function fluxConfiguration2025Source(fc: FluxConfigurationArgs): Pick<Flu
             url: fc.url,
             repositoryRef: { branch: fc.branch, tag: fc.tag, semver: fc.semver, commit: fc.commit },
             // Azure DevOps with workload identity; the problems allow workload identity on nothing else.
-            provider: workloadIdentity ? "Azure" : undefined,
+            // A GitHub App on github.com: Flux reads the App from the Secret the API's localAuthRef
+            // becomes the GitRepository's secretRef of (the caller's FluxGitHubAppSecret).
+            provider: workloadIdentity ? "Azure" : githubApp ? "GitHub" : undefined,
+            localAuthRef: githubApp ? githubAppSecretName(fc.name) : undefined,
             syncIntervalInSeconds,
             timeoutInSeconds,
         },
@@ -193,8 +201,8 @@ export class Flux extends pulumi.ComponentResource {
     /** The extension's resource name on the cluster. */
     public readonly extensionName: string;
     /**
-     * Keyed by Flux configuration name. A Git configuration without workload identity stays on the SDK's
-     * 2023-05-01 class; an OCI or workload-identity one is a FluxConfiguration20250401 under the same
+     * Keyed by Flux configuration name. A Git configuration without workload identity or a GitHub App
+     * stays on the SDK's 2023-05-01 class; an OCI, workload-identity or GitHub App one is a FluxConfiguration20250401 under the same
      * name, which aliases the SDK's token, so switching one over is an update, not a replacement.
      */
     public readonly configurations: Readonly<Record<string, AnyFluxConfiguration>>;

@@ -16,6 +16,8 @@ export * from "./fleet.ts";
 export * from "./flux.ts";
 // Flux configurations at ARM API 2025-04-01 (OCI sources, gitRepository.provider), typed from the spec.
 export * from "./flux-configuration-2025.ts";
+// The Secret a GitHub App configuration reads its credentials from.
+export * from "./flux-github-app.ts";
 // The managed identity Flux's source-controller signs in with (workload identity), and its grants.
 export * from "./flux-identity.ts";
 // The known microsoft.flux releases, the supported window and the upgrade steps.

@@ -7,6 +7,7 @@ import { ArcClusterExtensions } from "../components/cluster-extensions.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
 import { Flux, fluxObjects, fluxSourceKind, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
 import { FluxIdentity } from "../components/flux-identity.ts";
+import { FluxGitHubAppSecret } from "../components/flux-github-app.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
@@ -108,6 +109,10 @@ export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: S
         case "workloadIdentity":
             auth = { type: "workloadIdentity" };
             break;
+        case "githubApp":
+            // The App's credentials go into its Secret (githubAppSecrets), not into the configuration.
+            auth = { type: "githubApp" };
+            break;
     }
     return { ...fc, auth };
 }
@@ -196,8 +201,9 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             cluster: cluster.target(),
             extension: c.flux.extension,
             configurations: fluxConfigurations,
-            // The operators' alert targets (flux.alerts) listen before the first sync.
-            beforeConfigurations: (extension) => createAlerts(c, extension, readSecret, onCluster),
+            // The operators' alert targets (flux.alerts) listen before the first sync, and a GitHub
+            // App's Secret exists before its configuration's first clone.
+            beforeConfigurations: (extension) => [...createAlerts(c, extension, readSecret, onCluster), ...githubAppSecrets(c, readSecret, onCluster)],
             workloadIdentity: fluxIdentity?.workloadIdentity,
         },
         // Flux can only clone once GitHub knows its deploy key.
@@ -268,6 +274,27 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         fluxObjects: flux.objects,
         connectorAddress,
     };
+}
+
+/**
+ * Per configuration with auth.type githubApp, the Secret `<configuration>-github-app` its GitRepository
+ * reads the App from (its namespace patched first, unless flux-system), through the cluster's provider
+ * with its deletedWith. It needs nothing of the extension: a Secret is core Kubernetes.
+ */
+function githubAppSecrets(
+    c: OwnerStackConfig,
+    readSecret: SecretReader,
+    onCluster: Pick<pulumi.ComponentResourceOptions, "provider" | "deletedWith">,
+): pulumi.Resource[] {
+    return c.flux.configurations.flatMap((fc) => {
+        if (fc.auth.type !== "githubApp") return [];
+        const app = new FluxGitHubAppSecret(
+            `${c.cluster.name}-${fc.name}-github-app`,
+            { configuration: fc.name, namespace: fc.namespace, appId: fc.auth.appId, installationId: fc.auth.installationId, privateKey: readSecret(fc.auth.privateKeySecret) },
+            onCluster,
+        );
+        return [app.secret];
+    });
 }
 
 /**

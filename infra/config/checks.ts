@@ -30,7 +30,8 @@ export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfi
         if (sshAuth && !isSsh) {
             problems.push(`${at("url")}: SSH auth needs an ssh:// URL (e.g. ssh://git@github.com/<owner>/<repo>), got ${fc.url}`);
         }
-        if (!sshAuth && isSsh) {
+        // githubApp on an ssh:// URL is the Flux component's to refuse (it needs https://github.com).
+        if (!sshAuth && isSsh && fc.auth.type !== "githubApp") {
             problems.push(`${at("auth", "type")}: an ssh:// URL needs auth.type ssh (a private key) or githubDeployKey`);
         }
         if (fc.auth.type === "githubDeployKey") {

@@ -33,6 +33,7 @@ export function requiredSecrets(c: SecretSources): { key: string; purpose: strin
     for (const fc of c.flux.configurations) {
         if (fc.auth.type === "https") out.push({ key: fc.auth.passwordSecret, purpose: `HTTPS token for Flux configuration '${fc.name}'` });
         if (fc.auth.type === "ssh") out.push({ key: fc.auth.privateKeySecret, purpose: `SSH private key for Flux configuration '${fc.name}'` });
+        if (fc.auth.type === "githubApp") out.push({ key: fc.auth.privateKeySecret, purpose: `GitHub App private key for Flux configuration '${fc.name}'` });
     }
     if (c.connector.enabled) {
         out.push({ key: c.connector.patSecret, purpose: "the GitOps Connector's orchestratorPAT" });

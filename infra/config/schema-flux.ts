@@ -8,6 +8,7 @@ import {
     SUBSTITUTE_FROM_KINDS,
 } from "../../components/flux.ts";
 import { FLUX_OCI_LAYER_OPERATIONS } from "../../components/flux-configuration-2025.ts";
+import { GITHUB_APP_DEFAULTS, GITHUB_APP_ID_PATTERN, GITHUB_APP_SECRET_KEYS, githubAppIdProblem } from "../../components/flux-github-app.ts";
 import { ALERT_KINDS, ALERT_NAME_RULE, ALERT_PROVIDER_TYPES, ALERT_SEVERITIES, FLUX_ALERT_DEFAULTS } from "../../components/alerts.ts";
 import { oneOfProblem } from "../../components/problems.ts";
 import { supportedWindow } from "../../components/flux-versions.ts";
@@ -34,6 +35,18 @@ export const ExtensionSchema = z
         settings: z.record(z.string(), z.string()).default({}).describe("Any other extension configuration setting, e.g. `helm-controller.detectDrift: \"true\"`."),
     })
     .describe("The microsoft.flux cluster extension.");
+
+/** Every check of an ID says the component's one message (zod's own would differ per branch of the union). */
+const appIdError = (i: { readonly input: unknown }) => githubAppIdProblem(i.input);
+
+/** A GitHub App or installation ID: a number, or a string of digits (Flux stores and parses it as one). */
+const githubAppId = (what: string) =>
+    z
+        .union(
+            [z.number({ error: appIdError }).int({ error: appIdError }).positive({ error: appIdError }), z.string({ error: appIdError }).regex(GITHUB_APP_ID_PATTERN, { error: appIdError })],
+            { error: appIdError },
+        )
+        .describe(`${what}: a positive whole number, or a string of its digits. Not a secret; it goes into the Secret's \`${what === "The App's ID" ? GITHUB_APP_SECRET_KEYS.appId : GITHUB_APP_SECRET_KEYS.installationId}\`.`);
 
 export const AuthSchema = z.discriminatedUnion("type", [
     z.strictObject({ type: z.literal("none") }).describe("A public repository."),
@@ -66,6 +79,19 @@ export const AuthSchema = z.discriminatedUnion("type", [
         .strictObject({ type: z.literal("githubDeployKey") })
         .describe(
             "The recommended path for a private GitHub repo: the program generates an SSH key, registers it as a read-only deploy key on the repo, and pins GitHub's host keys. Needs an ssh://git@github.com/<github.owner>/… URL and the github section.",
+        ),
+    z
+        .strictObject({
+            type: z.literal("githubApp"),
+            appId: githubAppId("The App's ID"),
+            installationId: githubAppId("The App's installation ID on the repository's owner"),
+            privateKeySecret: secretKey
+                .default(GITHUB_APP_DEFAULTS.privateKeySecret)
+                .describe(`Secret config key holding the App's PEM private key (the Secret's \`${GITHUB_APP_SECRET_KEYS.privateKey}\`).`),
+        })
+        .describe(
+            "A GitHub App instead of a PAT (API 2025-04-01, `gitRepository.provider: GitHub`, Flux >= 2.5): the stack writes the App's ID, installation ID and private key into the Secret " +
+                "`<configuration>-github-app` in the configuration's namespace, which `gitRepository.localAuthRef` names. Needs an https://github.com/<owner>/<repo> URL; the App needs Contents: read on the repo.",
         ),
     z
         .strictObject({ type: z.literal("workloadIdentity") })
