@@ -139,7 +139,8 @@ export function fluxAlertsProblems(args: { readonly configurations: Readonly<Rec
 
 /** One Alert's event sources, each with an explicit namespace (the Alert's own). */
 export interface AlertEventSource {
-    readonly kind: AlertKind;
+    /** A watched kind, or `Bucket`: the source of a Bucket or Azure Blob configuration, named for `GitRepository`. */
+    readonly kind: AlertKind | "Bucket";
     readonly name: string;
     readonly namespace: string;
 }
@@ -150,8 +151,9 @@ export interface AlertEventSource {
  */
 export function alertEventSources(namespace: string, configurations: readonly FluxObjects[], kinds: readonly AlertKind[]): AlertEventSource[] {
     const named = configurations.flatMap((o): AlertEventSource[] => [
-        // An OCI configuration's source is an OCIRepository, which the `*` entry below covers.
-        ...(kinds.includes("GitRepository") && o.sourceKind === undefined ? [{ kind: "GitRepository" as const, name: o.gitRepository, namespace }] : []),
+        // `GitRepository` stands for the configuration's source: a Bucket (Bucket or Azure Blob) by its
+        // kind and name; an OCIRepository, which the `*` entry below covers.
+        ...(kinds.includes("GitRepository") && o.sourceKind !== "OCIRepository" ? [{ kind: o.sourceKind ?? ("GitRepository" as const), name: o.gitRepository, namespace }] : []),
         ...(kinds.includes("Kustomization") ? o.kustomizations.map((k) => ({ kind: "Kustomization" as const, name: k, namespace })) : []),
     ]);
     return [...named, ...WILDCARD_KINDS.filter((k) => kinds.includes(k)).map((kind) => ({ kind, name: "*", namespace }))];

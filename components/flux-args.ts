@@ -109,7 +109,16 @@ export type GitAuth =
      * Secret: create a FluxGitHubAppSecret (flux-github-app.ts) and return its `secret` from
      * FluxArgs.beforeConfigurations. Only an https://github.com/<owner>/<repo> URL.
      */
-    | { readonly type: "githubApp" };
+    | { readonly type: "githubApp" }
+    /**
+     * A Bucket source (S3-compatible): `accessKey` is the access key ID, stored in plain text by ARM
+     * (`bucket.accessKey`); `secretKey` goes only into configurationProtectedSettings `bucketSecretKey`.
+     */
+    | { readonly type: "accessKey"; readonly accessKey: string; readonly secretKey: pulumi.Input<string> }
+    /** An Azure Blob source: a SAS token, sent as `azureBlob.sasToken` (a secret in the API). */
+    | { readonly type: "sasToken"; readonly sasToken: pulumi.Input<string> }
+    /** An Azure Blob source: the storage account key, sent as `azureBlob.accountKey` (a secret in the API). */
+    | { readonly type: "accountKey"; readonly accountKey: pulumi.Input<string> };
 
 /** The namespace the extension installs Flux into, which exists as soon as the extension does. */
 export const EXTENSION_NAMESPACE = "flux-system";
@@ -160,6 +169,20 @@ export interface KustomizationArgs {
 /** Where a configuration's source is: a Git repository, or an OCI artifact for an `oci://` URL. */
 export type FluxSourceKind = "GitRepository" | "OCIRepository";
 
+/**
+ * Sources named by `source` rather than by their URL, as `az k8s-configuration flux create --kind`
+ * names them: an S3-compatible bucket, or an Azure Blob container (API 2025-04-01).
+ */
+export const FLUX_CONFIGURATION_SOURCES = ["bucket", "azureBlob"] as const;
+export type FluxConfigurationSource = (typeof FLUX_CONFIGURATION_SOURCES)[number];
+
+/** The ARM sourceKind of a configuration: `source` when set, else what its URL means. */
+export function configurationSourceKind(fc: { readonly url: string; readonly source?: FluxConfigurationSource }): FluxSourceKind | "Bucket" | "AzureBlob" {
+    if (fc.source === "bucket") return "Bucket";
+    if (fc.source === "azureBlob") return "AzureBlob";
+    return fluxSourceKind(fc.url);
+}
+
 /** The source kind a URL means: `oci://` is an OCI artifact, anything else Git. */
 export function fluxSourceKind(url: string): FluxSourceKind {
     return url.startsWith("oci://") ? "OCIRepository" : "GitRepository";
@@ -207,7 +230,22 @@ export interface FluxConfigurationArgs {
     readonly layerSelector?: OciLayerSelector;
     /** OCI only. Default: no signature verification. */
     readonly verify?: OciVerify;
-    /** Default: a public repository or artifact. */
+    /**
+     * `bucket` or `azureBlob` for a source the URL doesn't name (API 2025-04-01): then `url` is the
+     * endpoint (`https://<host>[:port]`, or the account's `https://<account>.blob.core.windows.net`), with
+     * no branch, tag, semver, commit or OCI options. Default: Git, or OCI for an `oci://` URL.
+     */
+    readonly source?: FluxConfigurationSource;
+    /** Bucket only, and required there: the bucket's name. */
+    readonly bucketName?: string;
+    /** Bucket only: connect over plain HTTP. Default false. */
+    readonly insecure?: boolean;
+    /** Azure Blob only, and required there: the container's name. */
+    readonly containerName?: string;
+    /**
+     * Default: a public repository or artifact. A bucket takes accessKey; an Azure Blob container
+     * workloadIdentity (`managedIdentity.clientId` from FluxArgs.workloadIdentity), sasToken or accountKey.
+     */
     readonly auth?: GitAuth;
     /** Default 600. */
     readonly syncIntervalInSeconds?: number;
@@ -272,12 +310,20 @@ export function ociUrlProblem(url: string): string | undefined {
     return undefined;
 }
 
-/** An `oci://` or Git URL, as the stack file's url takes it. */
+/**
+ * An `oci://` or Git URL, as the stack file's url takes it. A bucket's or Azure Blob account's endpoint
+ * passes here too (it is a valid https URL); whether it fits the configuration's source is the
+ * component's to say (fluxConfigurationProblems), which knows `source`.
+ */
 export function fluxSourceUrlProblem(url: string): string | undefined {
+    if (bucketUrlProblem(url) === undefined) return undefined;
     return fluxSourceKind(url) === "OCIRepository" ? ociUrlProblem(url) : gitUrlProblem(url);
 }
 
-type SourceFields = Pick<FluxConfigurationArgs, "url" | "branch" | "tag" | "semver" | "commit" | "digest" | "layerSelector" | "verify"> & {
+type SourceFields = Pick<
+    FluxConfigurationArgs,
+    "url" | "branch" | "tag" | "semver" | "commit" | "digest" | "layerSelector" | "verify" | "source" | "bucketName" | "insecure" | "containerName"
+> & {
     readonly auth?: { readonly type: string };
 };
 
@@ -299,6 +345,7 @@ function ociSourceProblems(fc: SourceFields): FluxProblem[] {
             problems.push({ path: ["digest"], message: "a digest takes precedence over tag and semver; set it alone" });
         }
     }
+    problems.push(...objectStorageKeyProblems(fc, "an OCI source"));
     const auth = fc.auth?.type ?? "none";
     if (auth !== "none" && auth !== "workloadIdentity") {
         problems.push({ path: ["auth", "type"], message: `an OCI source takes auth.type none (a public artifact) or workloadIdentity, got ${auth}` });
@@ -335,6 +382,11 @@ function gitSourceProblems(fc: SourceFields): FluxProblem[] {
     for (const f of ["digest", "layerSelector", "verify"] as const) {
         if (fc[f] !== undefined) problems.push({ path: [f], message: `${f} applies to OCI sources only (an oci:// URL), not to the Git URL ${fc.url}` });
     }
+    problems.push(...objectStorageKeyProblems(fc, "a Git source"));
+    const auth = fc.auth?.type;
+    if (auth === "accessKey" || auth === "sasToken" || auth === "accountKey") {
+        problems.push({ path: ["auth", "type"], message: `${auth} applies to source ${auth === "accessKey" ? "bucket" : "azureBlob"} only, not to the Git URL ${fc.url}` });
+    }
     if (fc.auth?.type === "workloadIdentity" && urlProblem === undefined) {
         const repo = parseGitRepoUrl(fc.url);
         if (repo?.kind !== "azdo" || !fc.url.startsWith("https://")) {
@@ -354,9 +406,68 @@ function gitSourceProblems(fc: SourceFields): FluxProblem[] {
     return problems;
 }
 
-/** Whether a configuration needs the 2025-04-01 API: an OCI source, workload identity, or a GitHub App. */
-export function needsFluxApi2025(fc: Pick<FluxConfigurationArgs, "url"> & { readonly auth?: { readonly type: string } }): boolean {
-    return fluxSourceKind(fc.url) === "OCIRepository" || fc.auth?.type === "workloadIdentity" || fc.auth?.type === "githubApp";
+/** The keys only one object-storage source takes, set on a source of another kind. */
+function objectStorageKeyProblems(fc: SourceFields, what: string): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    for (const f of ["bucketName", "insecure"] as const) {
+        if (fc[f] !== undefined && fc.source !== "bucket") problems.push({ path: [f], message: `${f} applies to source bucket only, not to ${what}` });
+    }
+    if (fc.containerName !== undefined && fc.source !== "azureBlob") {
+        problems.push({ path: ["containerName"], message: `containerName applies to source azureBlob only, not to ${what}` });
+    }
+    return problems;
+}
+
+/** An S3-compatible endpoint as the az CLI takes `--url` for a bucket (http:// or https://), with nothing after the host and port. */
+export function bucketUrlProblem(url: string): string | undefined {
+    const m = /^(https?):\/\/([^/?#@\s]+)\/?$/.exec(url);
+    if (!m) return "expected the bucket's S3-compatible endpoint as https://<host>[:port] (http:// with insecure: true), without a path, query or credentials; the bucket goes in bucketName";
+    return undefined;
+}
+
+/** An Azure Blob account endpoint, https://<account>.blob.core.windows.net (or a sovereign cloud's blob host), without the container. */
+export function azureBlobUrlProblem(url: string): string | undefined {
+    if (!/^https:\/\/[a-z0-9]{3,24}\.blob\.core\.(windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)\/?$/.test(url)) {
+        return "expected the storage account's blob endpoint https://<account>.blob.core.windows.net, without the container (it goes in containerName), a query or a SAS token";
+    }
+    return undefined;
+}
+
+/** The storage account name of an Azure Blob URL (checked by azureBlobUrlProblem). */
+export function azureBlobAccountName(url: string): string | undefined {
+    return /^https:\/\/([a-z0-9]{3,24})\.blob\./.exec(url)?.[1];
+}
+
+function objectStorageSourceProblems(fc: SourceFields, source: FluxConfigurationSource): FluxProblem[] {
+    const problems: FluxProblem[] = [];
+    const kind = source === "bucket" ? "a Bucket source" : "an Azure Blob source";
+    const urlProblem = source === "bucket" ? bucketUrlProblem(fc.url) : azureBlobUrlProblem(fc.url);
+    if (urlProblem !== undefined) problems.push({ path: ["url"], message: urlProblem });
+    for (const f of ["branch", "tag", "semver", "commit", "digest", "layerSelector", "verify"] as const) {
+        if (fc[f] !== undefined) problems.push({ path: [f], message: `${kind} has no ${f}; Flux syncs the ${source === "bucket" ? "bucket" : "container"}'s current contents` });
+    }
+    const auth = fc.auth?.type ?? "none";
+    if (source === "bucket") {
+        if (fc.containerName !== undefined) problems.push({ path: ["containerName"], message: "containerName applies to source azureBlob only; a bucket is named by bucketName" });
+        if (fc.bucketName === undefined) problems.push({ path: ["bucketName"], message: "expected the bucket's name for a Bucket source" });
+        if (auth !== "accessKey") {
+            problems.push({ path: ["auth", "type"], message: `a Bucket source takes auth.type accessKey (as az k8s-configuration flux create --bucket-access-key/--bucket-secret-key), got ${auth}` });
+        }
+    } else {
+        for (const f of ["bucketName", "insecure"] as const) {
+            if (fc[f] !== undefined) problems.push({ path: [f], message: `${f} applies to source bucket only; an Azure Blob container is named by containerName` });
+        }
+        if (fc.containerName === undefined) problems.push({ path: ["containerName"], message: "expected the blob container's name for an Azure Blob source" });
+        if (auth !== "workloadIdentity" && auth !== "sasToken" && auth !== "accountKey") {
+            problems.push({ path: ["auth", "type"], message: `an Azure Blob source takes auth.type workloadIdentity, sasToken or accountKey, got ${auth}` });
+        }
+    }
+    return problems;
+}
+
+/** Whether a configuration needs the 2025-04-01 API: an OCI, Bucket or Azure Blob source, workload identity, or a GitHub App. */
+export function needsFluxApi2025(fc: Pick<FluxConfigurationArgs, "url" | "source"> & { readonly auth?: { readonly type: string } }): boolean {
+    return fc.source !== undefined || fluxSourceKind(fc.url) === "OCIRepository" || fc.auth?.type === "workloadIdentity" || fc.auth?.type === "githubApp";
 }
 
 type DurationFields = "syncIntervalInSeconds" | "timeoutInSeconds" | "retryIntervalInSeconds";
@@ -381,11 +492,13 @@ export function fluxConfigurationProblems(
     fc: Pick<
         FluxConfigurationArgs,
         | "name" | "url" | "branch" | "tag" | "semver" | "commit" | "digest" | "layerSelector" | "verify" | "kustomizations" | "syncIntervalInSeconds" | "timeoutInSeconds"
-        | "reconciliationWaitDuration"
+        | "reconciliationWaitDuration" | "source" | "bucketName" | "insecure" | "containerName"
     > & { readonly auth?: { readonly type: string; readonly knownHosts?: readonly string[] } },
 ): FluxProblem[] {
     const problems: FluxProblem[] = [];
-    if (fluxSourceKind(fc.url) === "OCIRepository") {
+    if (fc.source !== undefined) {
+        problems.push(...objectStorageSourceProblems(fc, fc.source));
+    } else if (fluxSourceKind(fc.url) === "OCIRepository") {
         problems.push(...ociSourceProblems(fc));
     } else {
         problems.push(...gitSourceProblems(fc));

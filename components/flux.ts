@@ -1,7 +1,7 @@
 // The microsoft.flux cluster extension and any number of Flux configurations on one cluster.
 import * as pulumi from "@pulumi/pulumi";
 import * as kc from "@pulumi/azure-native/kubernetesconfiguration";
-import { EXTENSION_NAMESPACE, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxProblems, fluxSourceKind, kustomizationObjectName, needsFluxApi2025 } from "./flux-args.ts";
+import { configurationSourceKind, EXTENSION_NAMESPACE, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, fluxProblems, kustomizationObjectName, needsFluxApi2025 } from "./flux-args.ts";
 import type { FluxArgs, FluxConfigurationArgs, FluxExtensionArgs, FluxWorkloadIdentity, GitAuth } from "./flux-args.ts";
 import { FluxConfiguration20250401, type FluxConfiguration20250401Args } from "./flux-configuration-2025.ts";
 import { githubAppSecretName } from "./flux-github-app.ts";
@@ -15,18 +15,21 @@ export * from "./git.ts";
 /** The Flux objects the extension creates in the cluster for one configuration. */
 export interface FluxObjects {
     readonly namespace: string;
-    /** The source object's name: a GitRepository, or with `sourceKind` an OCIRepository. */
+    /** The source object's name: a GitRepository, or with `sourceKind` an OCIRepository or a Bucket. */
     readonly gitRepository: string;
-    /** Present for a source that isn't a GitRepository (an `oci://` URL). */
-    readonly sourceKind?: "OCIRepository";
+    /**
+     * Present for a source that isn't a GitRepository: an `oci://` URL's OCIRepository, or the Flux
+     * `Bucket` that both `source: bucket` and `source: azureBlob` become (the latter with provider azure).
+     */
+    readonly sourceKind?: "OCIRepository" | "Bucket";
     readonly kustomizations: readonly string[];
 }
 
-export function fluxObjects(fc: Pick<FluxConfigurationArgs, "name" | "namespace" | "kustomizations"> & { readonly url?: string }): FluxObjects {
+export function fluxObjects(fc: Pick<FluxConfigurationArgs, "name" | "namespace" | "kustomizations" | "source"> & { readonly url?: string }): FluxObjects {
     return {
         namespace: fc.namespace ?? FLUX_DEFAULTS.namespace,
         gitRepository: fc.name,
-        ...(fc.url?.startsWith("oci://") ? { sourceKind: "OCIRepository" as const } : {}),
+        ...(fc.source !== undefined ? { sourceKind: "Bucket" as const } : fc.url?.startsWith("oci://") ? { sourceKind: "OCIRepository" as const } : {}),
         kustomizations: fc.kustomizations.map((k) => kustomizationObjectName(fc.name, k.name)),
     };
 }
@@ -76,8 +79,9 @@ function workloadIdentityProblems(args: FluxArgs): Problem[] {
 const base64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
 /**
- * configurationProtectedSettings for the Git credentials. ARM expects each value base64-encoded (the az
- * CLI's to_base64), and azure-native doesn't mark the map secret, so it is wrapped here.
+ * configurationProtectedSettings for the Git credentials and a bucket's secret key. ARM expects each
+ * value base64-encoded (the az CLI's to_base64; `bucketSecretKey` as in its get_protected_settings), and
+ * azure-native doesn't mark the map secret, so it is wrapped here.
  */
 export function protectedSettings(auth: GitAuth): pulumi.Output<Record<string, string>> | undefined {
     switch (auth.type) {
@@ -87,9 +91,15 @@ export function protectedSettings(auth: GitAuth): pulumi.Output<Record<string, s
             return pulumi.secret(pulumi.output(auth.password).apply((p): Record<string, string> => ({ httpsKey: base64(p) })));
         case "ssh":
             return pulumi.secret(pulumi.output(auth.privateKey).apply((k): Record<string, string> => ({ sshPrivateKey: base64(k) })));
+        case "accessKey":
+            return pulumi.secret(pulumi.output(auth.secretKey).apply((k): Record<string, string> => ({ bucketSecretKey: base64(k) })));
         case "workloadIdentity":
         case "githubApp":
             // Nothing goes through ARM: Flux reads the App's credentials from its own Secret.
+            return undefined;
+        case "sasToken":
+        case "accountKey":
+            // azureBlob.sasToken / accountKey carry these, as secrets (fluxConfiguration2025Source).
             return undefined;
     }
 }
@@ -140,12 +150,49 @@ function kustomizationsValue(fc: FluxConfigurationArgs): Record<string, Kustomiz
  * identity (`provider: Azure`, no PAT), or a github.com repository read as a GitHub App (`provider:
  * GitHub`, `localAuthRef` naming the App's Secret, no PAT).
  */
-export function fluxConfiguration2025Source(fc: FluxConfigurationArgs): Pick<FluxConfiguration20250401Args, "sourceKind" | "gitRepository" | "ociRepository"> {
-    const workloadIdentity = fc.auth?.type === "workloadIdentity";
-    const githubApp = fc.auth?.type === "githubApp";
+export function fluxConfiguration2025Source(
+    fc: FluxConfigurationArgs,
+    /** The Flux workload identity; an Azure Blob source with workload identity names its client ID. */
+    identity?: Pick<FluxWorkloadIdentity, "clientId">,
+): Pick<FluxConfiguration20250401Args, "sourceKind" | "gitRepository" | "ociRepository" | "bucket" | "azureBlob"> {
+    const auth = fc.auth ?? { type: "none" as const };
+    const workloadIdentity = auth.type === "workloadIdentity";
+    const githubApp = auth.type === "githubApp";
     const syncIntervalInSeconds = fc.syncIntervalInSeconds ?? FLUX_DEFAULTS.intervalInSeconds;
     const timeoutInSeconds = fc.timeoutInSeconds ?? FLUX_DEFAULTS.timeoutInSeconds;
-    if (fluxSourceKind(fc.url) === "OCIRepository") {
+    const kind = configurationSourceKind(fc);
+    if (kind === "Bucket") {
+        return {
+            sourceKind: "Bucket",
+            bucket: {
+                url: fc.url,
+                bucketName: fc.bucketName,
+                // The spec defaults insecure to true; the az CLI sends false unless --bucket-insecure.
+                insecure: fc.insecure ?? false,
+                // The access key ID is plain in the API; the secret key goes in configurationProtectedSettings.
+                accessKey: auth.type === "accessKey" ? auth.accessKey : undefined,
+                syncIntervalInSeconds,
+                timeoutInSeconds,
+            },
+        };
+    }
+    if (kind === "AzureBlob") {
+        if (workloadIdentity && identity === undefined) throw new Error(`Flux configuration ${fc.name}: workload identity on an Azure Blob source needs the Flux workload identity`);
+        return {
+            sourceKind: "AzureBlob",
+            azureBlob: {
+                url: fc.url,
+                containerName: fc.containerName,
+                // Secrets in the API; FluxConfiguration20250401 wraps them in pulumi.secret as well.
+                ...(auth.type === "sasToken" ? { sasToken: pulumi.secret(auth.sasToken) } : {}),
+                ...(auth.type === "accountKey" ? { accountKey: pulumi.secret(auth.accountKey) } : {}),
+                ...(workloadIdentity && identity !== undefined ? { managedIdentity: { clientId: identity.clientId } } : {}),
+                syncIntervalInSeconds,
+                timeoutInSeconds,
+            },
+        };
+    }
+    if (kind === "OCIRepository") {
         return {
             sourceKind: "OCIRepository",
             ociRepository: {
@@ -287,7 +334,7 @@ export class Flux extends pulumi.ComponentResource {
             // Only what the SDK's 2023-05-01 class can't express moves to 2025-04-01: every other
             // configuration keeps its inputs and type token exactly as before.
             const configuration: AnyFluxConfiguration = needsFluxApi2025(fc)
-                ? new FluxConfiguration20250401(`${name}-${fc.name}`, { ...common, ...fluxConfiguration2025Source(fc), ...settings }, resourceOpts)
+                ? new FluxConfiguration20250401(`${name}-${fc.name}`, { ...common, ...fluxConfiguration2025Source(fc, args.workloadIdentity), ...settings }, resourceOpts)
                 : new kc.FluxConfiguration(
                       `${name}-${fc.name}`,
                       {

@@ -1,11 +1,13 @@
 // Composition: a validated stack config in, components wired together, stack outputs out.
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as github from "@pulumi/github";
+import { roleDefinitionId } from "../components/azure.ts";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { ArcClusterExtensions } from "../components/cluster-extensions.ts";
 import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
-import { Flux, fluxObjects, fluxSourceKind, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type GitAuth } from "../components/flux.ts";
+import { Flux, fluxObjects, fluxSourceKind, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type FluxWorkloadIdentity, type GitAuth } from "../components/flux.ts";
 import { FluxIdentity } from "../components/flux-identity.ts";
 import { FluxGitHubAppSecret } from "../components/flux-github-app.ts";
 import { DeployKey } from "../components/github.ts";
@@ -113,8 +115,19 @@ export function fluxConfigurationArgs(fc: FluxConfigurationConfig, readSecret: S
             // The App's credentials go into its Secret (githubAppSecrets), not into the configuration.
             auth = { type: "githubApp" };
             break;
+        case "accessKey":
+            auth = { type: "accessKey", accessKey: fc.auth.accessKey, secretKey: readSecret(fc.auth.secretKeySecret) };
+            break;
+        case "sasToken":
+            auth = { type: "sasToken", sasToken: readSecret(fc.auth.sasTokenSecret) };
+            break;
+        case "accountKey":
+            auth = { type: "accountKey", accountKey: readSecret(fc.auth.accountKeySecret) };
+            break;
     }
-    return { ...fc, auth };
+    // storageAccountId is the stack's (blobReaderGrants), not a Flux argument.
+    const { storageAccountId: _storageAccountId, ...args } = fc;
+    return { ...args, auth };
 }
 
 function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, githubProvider: github.Provider | undefined): PlatformOutputs {
@@ -195,6 +208,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         });
     }
 
+    const fluxWorkloadIdentity = fluxIdentity && withBlobReaderGrants(c, fluxIdentity);
     const flux = new Flux(
         `${cc.name}-flux`,
         {
@@ -204,7 +218,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             // The operators' alert targets (flux.alerts) listen before the first sync, and a GitHub
             // App's Secret exists before its configuration's first clone.
             beforeConfigurations: (extension) => [...createAlerts(c, extension, readSecret, onCluster), ...githubAppSecrets(c, readSecret, onCluster)],
-            workloadIdentity: fluxIdentity?.workloadIdentity,
+            workloadIdentity: fluxWorkloadIdentity,
         },
         // Flux can only clone once GitHub knows its deploy key.
         { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
@@ -295,6 +309,38 @@ function githubAppSecrets(
         );
         return [app.secret];
     });
+}
+
+/** Azure's built-in "Storage Blob Data Reader": read and list blobs, nothing else. */
+export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+
+/**
+ * The Flux identity, with Storage Blob Data Reader on the storage account of each Azure Blob
+ * configuration that names its storageAccountId: the configurations wait for these grants too, as for
+ * AcrPull, since the first listing fails without them. A blob configuration without storageAccountId
+ * gets no grant: the account's owner grants the role to the identity's principal.
+ */
+function withBlobReaderGrants(c: OwnerStackConfig, identity: FluxIdentity): FluxWorkloadIdentity {
+    const scoped = c.flux.configurations.filter((fc) => fc.source === "azureBlob" && fc.auth.type === "workloadIdentity" && fc.storageAccountId !== undefined);
+    if (scoped.length === 0) return identity.workloadIdentity;
+    const client = authorization.getClientConfigOutput({ parent: identity });
+    const reader = roleDefinitionId(client.subscriptionId, STORAGE_BLOB_DATA_READER);
+    const grants = scoped.map(
+        (fc) =>
+            new authorization.RoleAssignment(
+                `${c.cluster.name}-${fc.name}-blob-reader`,
+                {
+                    principalId: identity.principalId,
+                    // Stated, so ARM skips the directory lookup that fails for a just-created identity.
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: reader,
+                    scope: fc.storageAccountId!,
+                },
+                // After the federated credential, as FluxIdentity orders its AcrPull grants.
+                { parent: identity, dependsOn: [identity.federatedCredential] },
+            ),
+    );
+    return { ...identity.workloadIdentity, dependsOn: [...(identity.workloadIdentity.dependsOn ?? []), ...grants] };
 }
 
 /**

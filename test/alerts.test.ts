@@ -429,3 +429,14 @@ test("an OCI configuration's source is an OCIRepository: no GitRepository of its
         { kind: "OCIRepository", name: "*", namespace: "flux-system" },
     ]);
 });
+
+test("a Bucket or Azure Blob configuration's source is a Flux Bucket, named in place of a GitRepository", async () => {
+    const { alertEventSources } = await import("../components/alerts.ts");
+    const { fluxObjects } = await import("../components/flux.ts");
+    const blob = fluxObjects({ name: "blob", source: "azureBlob", url: "https://acct.blob.core.windows.net", kustomizations: [{ name: "infra" }] } as never);
+    assert.equal(blob.sourceKind, "Bucket");
+    assert.deepEqual(alertEventSources("flux-system", [blob], ["GitRepository", "Kustomization"]), [
+        { kind: "Bucket", name: "blob", namespace: "flux-system" },
+        { kind: "Kustomization", name: "blob-infra", namespace: "flux-system" },
+    ]);
+});

@@ -2,7 +2,7 @@
 // sections. Each problem is "key path: message"; the rules themselves belong to the components.
 import { aksSettingsProblems } from "../../components/cluster.ts";
 import { connectorProblems } from "../../components/connector.ts";
-import { EXTENSION_NAMESPACE, fluxProblems, fluxSourceKind } from "../../components/flux.ts";
+import { azureBlobAccountName, EXTENSION_NAMESPACE, fluxProblems, fluxSourceKind } from "../../components/flux.ts";
 import { checkAlerts } from "../alerts.ts";
 import { key } from "./names.ts";
 import type { FluxConfigurationConfig } from "./resolve.ts";
@@ -23,8 +23,19 @@ export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfi
                     `workload identity webhook enabled first); use auth.type https or ssh, or a public source`,
             );
         }
-        // An OCI source's auth is the Flux component's to judge (none or workloadIdentity): the Git rules below don't apply.
-        if (fluxSourceKind(fc.url) === "OCIRepository") return;
+        if (fc.storageAccountId !== undefined) {
+            if (fc.source !== "azureBlob" || fc.auth.type !== "workloadIdentity") {
+                problems.push(`${at("storageAccountId")}: applies to source azureBlob with auth.type workloadIdentity only (it scopes the identity's Storage Blob Data Reader grant)`);
+            } else {
+                const account = fc.storageAccountId.split("/").pop()?.toLowerCase();
+                const named = azureBlobAccountName(fc.url);
+                if (named !== undefined && account !== named) {
+                    problems.push(`${at("storageAccountId")}: names the storage account '${account}', but url names '${named}'`);
+                }
+            }
+        }
+        // An OCI, Bucket or Azure Blob source's auth is the Flux component's to judge: the Git rules below don't apply.
+        if (fc.source !== undefined || fluxSourceKind(fc.url) === "OCIRepository") return;
         const isSsh = fc.url.startsWith("ssh://");
         const sshAuth = fc.auth.type === "ssh" || fc.auth.type === "githubDeployKey";
         if (sshAuth && !isSsh) {

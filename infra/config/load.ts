@@ -34,6 +34,9 @@ export function requiredSecrets(c: SecretSources): { key: string; purpose: strin
         if (fc.auth.type === "https") out.push({ key: fc.auth.passwordSecret, purpose: `HTTPS token for Flux configuration '${fc.name}'` });
         if (fc.auth.type === "ssh") out.push({ key: fc.auth.privateKeySecret, purpose: `SSH private key for Flux configuration '${fc.name}'` });
         if (fc.auth.type === "githubApp") out.push({ key: fc.auth.privateKeySecret, purpose: `GitHub App private key for Flux configuration '${fc.name}'` });
+        if (fc.auth.type === "accessKey") out.push({ key: fc.auth.secretKeySecret, purpose: `bucket secret key for Flux configuration '${fc.name}'` });
+        if (fc.auth.type === "sasToken") out.push({ key: fc.auth.sasTokenSecret, purpose: `Azure Blob SAS token for Flux configuration '${fc.name}'` });
+        if (fc.auth.type === "accountKey") out.push({ key: fc.auth.accountKeySecret, purpose: `storage account key for Flux configuration '${fc.name}'` });
     }
     if (c.connector.enabled) {
         out.push({ key: c.connector.patSecret, purpose: "the GitOps Connector's orchestratorPAT" });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CONNECTOR_DEFAULTS, CONNECTOR_MODES } from "../../components/connector.ts";
 import { looksLikeSecretValue } from "../../components/credentials.ts";
 import {
-    FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_OCI_VERIFY_PROVIDERS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, fluxSourceUrlProblem, KNOWN_HOST_KEY_TYPES,
+    FLUX_CONFIGURATION_SOURCES, FLUX_DEFAULTS, FLUX_EXTENSION_DEFAULTS, FLUX_OCI_VERIFY_PROVIDERS, FLUX_RELEASE_TRAINS, FLUX_SCOPES, FLUX_EXTENSION_VERSION_RULE, fluxSourceUrlProblem, KNOWN_HOST_KEY_TYPES,
     SUBSTITUTE_FROM_KINDS,
 } from "../../components/flux.ts";
 import { FLUX_OCI_LAYER_OPERATIONS } from "../../components/flux-configuration-2025.ts";
@@ -98,9 +98,35 @@ export const AuthSchema = z.discriminatedUnion("type", [
         .describe(
             "Flux's source-controller signs in as a managed identity `<cluster>-flux` the stack creates, federated with the cluster's OIDC issuer: no secret anywhere. " +
                 "For an oci:// URL (ociRepository.useWorkloadIdentity), with AcrPull granted when the URL names the stack's registry; for an Azure DevOps https URL (gitRepository.provider Azure), " +
-                "where the identity must be added to the DevOps organization and project by hand (no Azure role grants repo access). Not on Arc clusters; an aksExisting cluster must have its OIDC issuer and workload identity on.",
+                "where the identity must be added to the DevOps organization and project by hand (no Azure role grants repo access); for source azureBlob (azureBlob.managedIdentity.clientId), " +
+                "with Storage Blob Data Reader granted on storageAccountId when set. Not on Arc clusters; an aksExisting cluster must have its OIDC issuer and workload identity on.",
         ),
+    z
+        .strictObject({
+            type: z.literal("accessKey"),
+            accessKey: z
+                .string()
+                .min(1)
+                .describe("`--bucket-access-key`: the access key ID, stored in plain text by ARM (`bucket.accessKey`), so never the secret key."),
+            secretKeySecret: secretKey.default("bucketSecretKey").describe("Secret config key holding the secret key (`--bucket-secret-key`); it reaches ARM only in configurationProtectedSettings `bucketSecretKey`."),
+        })
+        .describe("Source bucket only: an S3-compatible access key pair."),
+    z
+        .strictObject({
+            type: z.literal("sasToken"),
+            sasTokenSecret: secretKey.default("azureBlobSasToken").describe("Secret config key holding the SAS token (`azureBlob.sasToken`, a secret in the API)."),
+        })
+        .describe("Source azureBlob only: a SAS token for the container (read and list)."),
+    z
+        .strictObject({
+            type: z.literal("accountKey"),
+            accountKeySecret: secretKey.default("azureBlobAccountKey").describe("Secret config key holding the storage account key (`azureBlob.accountKey`, a secret in the API)."),
+        })
+        .describe("Source azureBlob only: the storage account's access key (prefer workloadIdentity or a SAS token)."),
 ]);
+
+/** A storage account's ARM resource ID, which Storage Blob Data Reader is granted on. */
+export const STORAGE_ACCOUNT_ID_PATTERN = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
 
 const seconds = (what: string) => z.number().int().positive().describe(`${what}, in seconds: 1 to 9223372036, the most a Flux duration (int64 nanoseconds) holds.`);
 
@@ -132,7 +158,9 @@ export const FluxConfigurationSchema = z.strictObject({
     url: ruled(fluxSourceUrlProblem).describe(
         "`https://` or `ssh://` Git URL with the repository's path: github.com/<owner>/<repo>, dev.azure.com/<org>/<project>/_git/<repo>, ssh.dev.azure.com/v3/<org>/<project>/<repo>, or any path on other hosts. " +
             "No userinfo except `git@` on SSH and Azure DevOps' `https://<org>@dev.azure.com/<org>/…`, no query or fragment: credentials belong in auth. " +
-            "Or an OCI artifact, `oci://<registry>/<repository>` (API 2025-04-01), with tag, semver or digest and auth none or workloadIdentity.",
+            "Or an OCI artifact, `oci://<registry>/<repository>` (API 2025-04-01), with tag, semver or digest and auth none or workloadIdentity. " +
+            "With source bucket: the S3-compatible endpoint `https://<host>[:port]` (http:// with insecure: true), as `az k8s-configuration flux create --kind bucket --url` takes it; " +
+            "with source azureBlob: the account's `https://<account>.blob.core.windows.net`.",
     ),
     branch: z.string().min(1).optional().describe("Git: one of branch, tag, semver or commit is required; a commit also needs its branch. OCI: one of tag, semver or digest, never branch or commit."),
     tag: z.string().min(1).optional(),
@@ -156,6 +184,24 @@ export const FluxConfigurationSchema = z.strictObject({
         })
         .optional()
         .describe("OCI only (ociRepository.verify): refuse artifacts without a valid signature."),
+    source: z
+        .enum(FLUX_CONFIGURATION_SOURCES)
+        .optional()
+        .describe(
+            "`bucket` (an S3-compatible bucket, `--kind bucket`) or `azureBlob` (an Azure Blob container), API 2025-04-01: url is then the endpoint, with no branch, tag, semver, commit or OCI options. " +
+                "Default: Git, or OCI for an oci:// URL.",
+        ),
+    bucketName: z.string().min(1).optional().describe("Source bucket only, and required there: the bucket's name (`--bucket-name`)."),
+    insecure: z.boolean().optional().describe("Source bucket only: plain HTTP to the endpoint (`--bucket-insecure`). Default false."),
+    containerName: z.string().min(1).optional().describe("Source azureBlob only, and required there: the blob container's name."),
+    storageAccountId: z
+        .string()
+        .regex(STORAGE_ACCOUNT_ID_PATTERN, "expected a storage account's resource ID /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<account>")
+        .optional()
+        .describe(
+            "Source azureBlob with auth workloadIdentity only: the account's resource ID, on which the stack grants the Flux identity Storage Blob Data Reader. " +
+                "Unset: the grant is yours to make (the role on the account or container, to the identity's principal).",
+        ),
     auth: AuthSchema.default({ type: "none" }),
     syncIntervalInSeconds: seconds("Source sync interval").default(FLUX_DEFAULTS.intervalInSeconds),
     timeoutInSeconds: seconds("Source timeout").default(FLUX_DEFAULTS.timeoutInSeconds),
