@@ -453,6 +453,13 @@ function objectStorageSourceProblems(fc: SourceFields, source: FluxConfiguration
         if (auth !== "accessKey") {
             problems.push({ path: ["auth", "type"], message: `a Bucket source takes auth.type accessKey (as az k8s-configuration flux create --bucket-access-key/--bucket-secret-key), got ${auth}` });
         }
+        // `insecure` is what makes Flux speak plain HTTP: the URL's scheme and it must say the same.
+        if (urlProblem === undefined && fc.url.startsWith("http://") !== (fc.insecure === true)) {
+            problems.push({
+                path: ["insecure"],
+                message: fc.url.startsWith("http://") ? "an http:// bucket URL needs insecure: true (Flux would speak HTTPS to it)" : "insecure: true makes Flux speak plain HTTP to an https:// bucket URL; use an http:// URL or drop insecure",
+            });
+        }
     } else {
         for (const f of ["bucketName", "insecure"] as const) {
             if (fc[f] !== undefined) problems.push({ path: [f], message: `${f} applies to source bucket only; an Azure Blob container is named by containerName` });

@@ -323,8 +323,6 @@ export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
 function withBlobReaderGrants(c: OwnerStackConfig, identity: FluxIdentity): FluxWorkloadIdentity {
     const scoped = c.flux.configurations.filter((fc) => fc.source === "azureBlob" && fc.auth.type === "workloadIdentity" && fc.storageAccountId !== undefined);
     if (scoped.length === 0) return identity.workloadIdentity;
-    const client = authorization.getClientConfigOutput({ parent: identity });
-    const reader = roleDefinitionId(client.subscriptionId, STORAGE_BLOB_DATA_READER);
     const grants = scoped.map(
         (fc) =>
             new authorization.RoleAssignment(
@@ -333,7 +331,8 @@ function withBlobReaderGrants(c: OwnerStackConfig, identity: FluxIdentity): Flux
                     principalId: identity.principalId,
                     // Stated, so ARM skips the directory lookup that fails for a just-created identity.
                     principalType: "ServicePrincipal",
-                    roleDefinitionId: reader,
+                    // In the account's own subscription, which need not be the one `up` deploys to.
+                    roleDefinitionId: roleDefinitionId(fc.storageAccountId!.split("/")[2], STORAGE_BLOB_DATA_READER),
                     scope: fc.storageAccountId!,
                 },
                 // After the federated credential, as FluxIdentity orders its AcrPull grants.

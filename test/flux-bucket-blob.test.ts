@@ -25,7 +25,9 @@ const rec = installMocks({
 });
 const ALL_SET = Object.fromEntries(Object.keys(SECRETS).map((k) => [k, "secret" as const]));
 
-const ACCOUNT_ID = "/subscriptions/sub/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/gitopsartifacts";
+// In another subscription than the one the program deploys to (the mocks' SUB).
+const ACCOUNT_SUB = "99999999-aaaa-bbbb-cccc-dddddddddddd";
+const ACCOUNT_ID = `/subscriptions/${ACCOUNT_SUB}/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/gitopsartifacts`;
 const BUCKET = {
     name: "minio",
     source: "bucket",
@@ -148,7 +150,8 @@ test("blob workload identity: identity -> federated credential -> Storage Blob D
     assert.equal(unwrap(grant.inputs.scope), ACCOUNT_ID);
     assert.equal(unwrap(grant.inputs.principalId), "sp-of-arc-cicd-cluster-flux-identity-identity");
     assert.equal(unwrap(grant.inputs.principalType), "ServicePrincipal");
-    assert.equal(unwrap(grant.inputs.roleDefinitionId), `/subscriptions/${String(unwrap(grant.inputs.roleDefinitionId)).split("/")[2]}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_READER}`);
+    // The role as the account's own subscription names it, not the deploying one's.
+    assert.equal(unwrap(grant.inputs.roleDefinitionId), `/subscriptions/${ACCOUNT_SUB}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_READER}`);
     const federated = one(rec, "azure-native:managedidentity:FederatedIdentityCredential", "arc-cicd-cluster-flux-identity-federated");
     assert.ok(dependsOn(rec, grant, federated), "the grant waits for the federated credential");
     const blob = one(rec, FLUX_CONFIGURATION_2025_TOKEN, `${FLUX}-blob`);
@@ -186,6 +189,14 @@ test("the component refuses Git refs on object storage and object-storage keys o
         },
         { path: ["bucketName"], message: "expected the bucket's name for a Bucket source" },
         { path: ["auth", "type"], message: "a Bucket source takes auth.type accessKey (as az k8s-configuration flux create --bucket-access-key/--bucket-secret-key), got none" },
+    ]);
+    // The scheme and insecure say the same thing: plain HTTP only for an http:// URL.
+    assert.deepEqual(problems({ url: "http://minio.example.com:9000", insecure: true }), []);
+    assert.deepEqual(problems({ url: "http://minio.example.com:9000" }), [
+        { path: ["insecure"], message: "an http:// bucket URL needs insecure: true (Flux would speak HTTPS to it)" },
+    ]);
+    assert.deepEqual(problems({ insecure: true }), [
+        { path: ["insecure"], message: "insecure: true makes Flux speak plain HTTP to an https:// bucket URL; use an http:// URL or drop insecure" },
     ]);
     const blob = (fc: Partial<FluxConfigurationArgs>) =>
         fluxConfigurationProblems({ name: "b", url: "https://acct.blob.core.windows.net", source: "azureBlob", containerName: "c", auth: { type: "workloadIdentity" }, kustomizations: [{ name: "k" }], ...fc });
