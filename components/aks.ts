@@ -110,6 +110,12 @@ export interface AksSettings {
     };
     /** Default: true when Entra ID is enabled. */
     readonly disableLocalAccounts?: boolean;
+    /**
+     * A private cluster: the API server gets a private endpoint in the cluster's network and no public
+     * one (`apiServerAccessProfile.enablePrivateCluster`; AKS's private DNS zone, `system`). Only what
+     * runs in or peered with that network reaches it, so pair it with git delivery. Default false.
+     */
+    readonly privateCluster?: boolean;
     readonly network?: {
         /** Default `azure` (overlay). */
         readonly plugin?: (typeof NETWORK_PLUGINS)[number];

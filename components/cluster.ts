@@ -41,6 +41,8 @@ export type ClusterArgs =
           readonly monitoring?: MonitoringSettings;
           /** The `azureKeyvaultSecretsProvider` add-on. Default: off. */
           readonly keyVaultSecretsProvider?: KeyVaultSecretsProviderSettings;
+          /** See ClusterApiAccess. */
+          readonly kubernetesApi?: boolean;
       }
     | {
           /** Adopt an AKS cluster that already exists (read, never modified). */
@@ -48,6 +50,8 @@ export type ClusterArgs =
           readonly name: string;
           readonly resourceGroupName: pulumi.Input<string>;
           readonly kubeconfig?: KubeconfigOptions;
+          /** See ClusterApiAccess. */
+          readonly kubernetesApi?: boolean;
       }
     | {
           /** Target an existing Arc connected cluster. */
@@ -56,10 +60,20 @@ export type ClusterArgs =
           readonly resourceGroupName: pulumi.Input<string>;
           /**
            * The cluster's kubeconfig, as a secret. Arc's cluster-connect API needs a client-side proxy
-           * process, so ARM can't hand out a usable kubeconfig the way AKS does.
+           * process, so ARM can't hand out a usable kubeconfig the way AKS does. Not with kubernetesApi false.
            */
-          readonly kubeconfig: pulumi.Input<string>;
+          readonly kubeconfig?: pulumi.Input<string>;
+          /** See ClusterApiAccess. */
+          readonly kubernetesApi?: boolean;
       };
+
+/**
+ * `kubernetesApi` (default true): whether the program talks to the cluster's Kubernetes API at all.
+ * False for a pull-only cluster (git delivery): no kubeconfig is read, no Kubernetes provider is
+ * constructed (`provider` is undefined), and the deployer gets no cluster-admin grant, since it never
+ * uses one. ARM (extensions, Flux configurations) reaches the cluster all the same.
+ */
+export type ClusterApiAccess = Pick<ClusterArgs, "kubernetesApi">;
 
 /** What ARM would refuse in the cluster's arguments, by argument (see aksSettingsProblems). */
 export function clusterProblems(args: ClusterArgs): Problem[] {
@@ -68,6 +82,9 @@ export function clusterProblems(args: ClusterArgs): Problem[] {
         problems.push(...aksSettingsProblems(args));
         problems.push(...monitoringProblems(args.monitoring, { kind: "aks", name: args.name }));
         problems.push(...keyVaultSecretsProviderProblems(args.keyVaultSecretsProvider));
+    }
+    if (args.mode === "arc" && (args.kubernetesApi ?? true) && args.kubeconfig === undefined) {
+        problems.push({ path: ["kubeconfig"], message: "an Arc cluster's kubeconfig is required unless kubernetesApi is false" });
     }
     if (args.mode === "aksExisting") {
         // Only JavaScript callers can pass a bad choice; the types refuse it.
@@ -90,10 +107,10 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeletObjectId: pulumi.Output<string> | undefined;
     /** The AKS OIDC issuer URL, for workload identity federation; undefined on Arc. */
     public readonly oidcIssuerUrl: pulumi.Output<string | undefined> | undefined;
-    /** The kubeconfig the provider uses. Always a secret. */
-    public readonly kubeconfig: pulumi.Output<string>;
-    /** The explicit provider every in-cluster resource must use. */
-    public readonly provider: k8s.Provider;
+    /** The kubeconfig the provider uses. Always a secret; undefined with kubernetesApi false. */
+    public readonly kubeconfig: pulumi.Output<string> | undefined;
+    /** The explicit provider every in-cluster resource must use; undefined with kubernetesApi false. */
+    public readonly provider: k8s.Provider | undefined;
     /** The AKS cluster this component created, if it created one. */
     public readonly managedCluster: containerservice.ManagedCluster | undefined;
     /**
@@ -113,6 +130,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         // The caller's dependsOn holds back every child, the provider included.
         const kubeconfigReady: pulumi.Resource[] = forwardedDependsOn(opts);
+        const kubernetesApi = args.kubernetesApi ?? true;
         if (args.mode === "aks") {
             const a = args.aks ?? {};
             const pool = a.systemPool ?? {};
@@ -173,6 +191,8 @@ export class Cluster extends pulumi.ComponentResource {
                     disableLocalAccounts: localAccountsOff,
                     oidcIssuerProfile: { enabled: true },
                     securityProfile: { workloadIdentity: { enabled: true } },
+                    // As `az aks create --enable-private-cluster` sends it; AKS defaults the DNS zone to system.
+                    ...(a.privateCluster === true ? { apiServerAccessProfile: { enablePrivateCluster: true } } : {}),
                     networkProfile: {
                         networkPlugin: plugin,
                         networkPluginMode: a.network?.pluginMode ?? (plugin === "azure" ? "overlay" : undefined),
@@ -221,7 +241,8 @@ export class Cluster extends pulumi.ComponentResource {
                         { principalId, principalType, roleDefinitionId: clusterAdmin, scope: cluster.id },
                         { parent: this, dependsOn: forwardedDependsOn(opts) },
                     );
-                if (a.entraId?.grantDeployerClusterAdmin ?? AKS_DEFAULTS.grantDeployerClusterAdmin) {
+                // Pull-only, the deployer never calls the API server: it gets no admin role for it.
+                if (kubernetesApi && (a.entraId?.grantDeployerClusterAdmin ?? AKS_DEFAULTS.grantDeployerClusterAdmin)) {
                     // The token itself is never exposed: only the type read from its claims leaves this apply.
                     const token = pulumi.secret(authorization.getClientTokenOutput({}, { parent: this }).token);
                     const callerType = pulumi.unsecret(token.apply(principalTypeOfToken));
@@ -262,8 +283,10 @@ export class Cluster extends pulumi.ComponentResource {
         this.clusterResourceName = args.mode === "arc" ? "connectedClusters" : "managedClusters";
         this.resourceGroupName = pulumi.output(args.resourceGroupName);
 
-        if (args.mode === "arc") {
-            this.kubeconfig = pulumi.secret(args.kubeconfig);
+        if (!kubernetesApi) {
+            this.kubeconfig = undefined;
+        } else if (args.mode === "arc") {
+            this.kubeconfig = pulumi.secret(args.kubeconfig!);
         } else {
             const options = args.kubeconfig ?? {};
             const lookup = { resourceGroupName: args.resourceGroupName, resourceName: this.clusterName };
@@ -283,7 +306,7 @@ export class Cluster extends pulumi.ComponentResource {
             );
         }
 
-        this.provider = new k8s.Provider(
+        this.provider = this.kubeconfig === undefined ? undefined : new k8s.Provider(
             `${name}-k8s`,
             {
                 kubeconfig: this.kubeconfig,

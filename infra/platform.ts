@@ -6,14 +6,16 @@ import * as github from "@pulumi/github";
 import { roleDefinitionId } from "../components/azure.ts";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { ArcClusterExtensions } from "../components/cluster-extensions.ts";
-import { GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
+import { connectorAddress, GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
+import { GitDelivery, PLATFORM_DEFAULTS, withPlatformKustomization } from "../components/git-delivery.ts";
 import { Flux, fluxObjects, fluxSourceKind, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type FluxWorkloadIdentity, type GitAuth } from "../components/flux.ts";
 import { FluxIdentity } from "../components/flux-identity.ts";
 import { FluxGitHubAppSecret } from "../components/flux-github-app.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
-import { createAlerts } from "./alerts.ts";
+import { checkedAlertAddress } from "../components/alerts.ts";
+import { alertTargets, createAlerts } from "./alerts.ts";
 import type { FleetStackConfig, FluxConfigurationConfig, GitHubConfig, OwnerStackConfig, SharedStackConfig, StackConfig, StackName } from "./config.ts";
 import { createFleet, type FleetOutputs } from "./fleet.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
@@ -137,19 +139,21 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         : pulumi.output(az.resourceGroup);
 
     const cc = c.cluster;
+    // Pull-only: nothing below may reach the cluster's Kubernetes API, so no provider is even made.
+    const kubernetesApi = cc.delivery !== "git";
     let clusterArgs: ClusterArgs;
     switch (cc.mode) {
         case "aks":
             clusterArgs = {
                 mode: "aks", name: cc.name, resourceGroupName: rg, location: az.location, aks: cc.aks, kubeconfig: cc.kubeconfig, protect: cc.protect,
-                monitoring: cc.monitoring, keyVaultSecretsProvider: cc.keyVaultSecretsProvider,
+                monitoring: cc.monitoring, keyVaultSecretsProvider: cc.keyVaultSecretsProvider, kubernetesApi,
             };
             break;
         case "aksExisting":
-            clusterArgs = { mode: "aksExisting", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: cc.kubeconfig };
+            clusterArgs = { mode: "aksExisting", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: cc.kubeconfig, kubernetesApi };
             break;
         case "arc":
-            clusterArgs = { mode: "arc", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: readSecret(cc.kubeconfigSecret) };
+            clusterArgs = { mode: "arc", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: kubernetesApi ? readSecret(cc.kubeconfigSecret) : undefined, kubernetesApi };
             break;
     }
     const cluster = new Cluster(cc.name, clusterArgs);
@@ -171,6 +175,16 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     // Everything on the cluster gets the cluster's deletedWith: on a cluster the stack creates, Azure
     // deletes it all with the cluster, and `pulumi destroy` never waits on its API server or on Flux.
     const onCluster = { provider: cluster.provider, deletedWith: cluster.deletedWith };
+    // Pull-only: the platform folder and its secrets, which the configuration applying it waits for.
+    const gitDelivery = kubernetesApi ? undefined : createGitDelivery(c, cluster, rg, readSecret, githubProvider);
+    if (gitDelivery !== undefined) {
+        const host = c.manifests.configuration.name;
+        fluxConfigurations.splice(
+            fluxConfigurations.findIndex((fc) => fc.name === host),
+            1,
+            withPlatformKustomization(fluxConfigurations.find((fc) => fc.name === host)!, gitDelivery.folder),
+        );
+    }
 
     const rc = c.registry;
     const attach: RegistryAttach =
@@ -217,11 +231,12 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             configurations: fluxConfigurations,
             // The operators' alert targets (flux.alerts) listen before the first sync, and a GitHub
             // App's Secret exists before its configuration's first clone.
-            beforeConfigurations: (extension) => [...createAlerts(c, extension, readSecret, onCluster), ...githubAppSecrets(c, readSecret, onCluster)],
+            // Pull-only, they are in the platform folder instead.
+            beforeConfigurations: (extension) => (kubernetesApi ? [...createAlerts(c, extension, readSecret, onCluster), ...githubAppSecrets(c, readSecret, onCluster)] : []),
             workloadIdentity: fluxWorkloadIdentity,
         },
-        // Flux can only clone once GitHub knows its deploy key.
-        { dependsOn: deployKeys.map((k) => k.deployKey), deletedWith: cluster.deletedWith },
+        // Flux can only clone once GitHub knows its deploy key, and finds the platform folder once it's committed.
+        { dependsOn: [...deployKeys.map((k) => k.deployKey), ...(gitDelivery?.ready ?? [])], deletedWith: cluster.deletedWith },
     );
     // Arc: monitoring and the Key Vault Secrets Provider are extensions (on AKS, add-ons of the cluster),
     // installed after Flux's, one extension operation at a time, and never holding Flux back.
@@ -241,7 +256,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     // the configurations it reports on: there it waits for them (docs/teardown.md). Either way its Alert
     // and Provider wait for the configurations and the connector, so on destroy they go first and nothing
     // relays the configurations' teardown to GitHub.
-    const connector = c.connector.enabled
+    const connector = c.connector.enabled && kubernetesApi
         ? new GitOpsConnector(
               `${cc.name}-connector`,
               {
@@ -269,7 +284,7 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     // The pull secrets go into the app namespaces, which come from the GitOps repo; the
     // configurations wait for reconciliation, so once they exist the namespaces do too.
     registry ??= newRegistry(attach.kind === "pullSecret" ? Object.values(flux.configurations) : []);
-    const connectorAddress = connector?.address;
+    const address = connector?.address ?? (c.connector.enabled ? connectorAddress(c.connector.namespace) : undefined);
 
     return {
         ownerStack: c.self.qualified,
@@ -286,8 +301,70 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         registryId: registry.registryId,
         fluxExtensionName: flux.extensionName,
         fluxObjects: flux.objects,
-        connectorAddress,
+        connectorAddress: address,
     };
+}
+
+/**
+ * Delivery git: the connector, its notifications, the alert targets rendered into the platform folder of
+ * the connector configuration's repository and branch (validated to be a github.com branch of the github
+ * provider's owner), their secrets into Key Vault, read by an identity federated with the cluster's OIDC
+ * issuer. The AKS kubelet identity pulls images, so no pull secret is needed (Arc is refused).
+ */
+function createGitDelivery(c: OwnerStackConfig, cluster: Cluster, rg: pulumi.Input<string>, readSecret: SecretReader, provider: github.Provider | undefined): GitDelivery {
+    const cc = c.cluster;
+    const gd = cc.gitDelivery;
+    const host = c.manifests.configuration;
+    if (gd === undefined || host.repo?.kind !== "github" || host.branch === undefined || provider === undefined) {
+        throw new Error("unreachable: delivery git was validated against gitDelivery, a github.com branch and the github section");
+    }
+    // The operators' alerts watch the platform kustomization too: a broken platform folder is theirs to
+    // hear of. The connector relays the app's kustomizations only, as with delivery api.
+    const folder = gd.folder ?? PLATFORM_DEFAULTS.folder(cc.name);
+    const objects = Object.fromEntries(c.flux.configurations.map((fc) => [fc.name, fluxObjects(fc.name === host.name ? withPlatformKustomization(fc, folder) : fc)]));
+    const targets = alertTargets(c, readSecret);
+    const ct = c.connector;
+    return new GitDelivery(
+        `${cc.name}-platform`,
+        {
+            manifests: {
+                cluster: cc.name,
+                configurationNamespace: host.namespace,
+                connector: ct.enabled
+                    ? {
+                          namespace: ct.namespace,
+                          target: connectorTarget(c),
+                          chartVersion: ct.chartVersion,
+                          chartRepo: ct.chartRepo,
+                          subscribers: Object.keys(ct.subscribers),
+                          logReaders: ct.logReaders,
+                          watched: fluxObjects(host),
+                      }
+                    : undefined,
+                alerts:
+                    targets.length > 0
+                        ? { targets: targets.map((t) => ({ ...t, hasToken: t.token !== undefined })), configurations: objects, appNamespaces: cc.appNamespaces }
+                        : undefined,
+                secretSyncImage: gd.secretSyncImage,
+            },
+            stack: c.stack,
+            repository: host.repo.repo,
+            branch: host.branch,
+            folder,
+            keyVault: "name" in gd.keyVault ? { mode: "create", name: gd.keyVault.name, resourceGroupName: rg, location: c.azure.location } : { mode: "existing", resourceId: gd.keyVault.resourceId },
+            resourceGroupName: rg,
+            location: c.azure.location,
+            issuerUrl: requireOidcIssuer(cluster, cc.name),
+            secrets: {
+                connectorPat: ct.enabled ? readSecret(ct.patSecret) : undefined,
+                subscribers: Object.fromEntries(Object.entries(ct.subscribers).map(([n, k]) => [n, readSecret(k)])),
+                alerts: Object.fromEntries(
+                    targets.map((t) => [t.name, { address: pulumi.output(t.address).apply((v) => checkedAlertAddress(t.name, v)), token: t.token }]),
+                ),
+            },
+        },
+        { providers: { github: provider } },
+    );
 }
 
 /**

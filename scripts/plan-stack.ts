@@ -34,7 +34,11 @@ export class SecretsFileError extends Error {}
 function planTarget(c: StackConfig): PlanTarget {
     switch (c.kind) {
         case "owner":
-            return { mode: c.cluster.mode, cluster: `${("resourceGroup" in c.cluster ? c.cluster.resourceGroup : undefined) ?? c.azure.resourceGroup}/${c.cluster.name}` };
+            return {
+                // Pull-only clusters say so: nothing of theirs goes through the Kubernetes API.
+                mode: c.cluster.delivery === "git" ? `${c.cluster.mode} (git)` : c.cluster.mode,
+                cluster: `${("resourceGroup" in c.cluster ? c.cluster.resourceGroup : undefined) ?? c.azure.resourceGroup}/${c.cluster.name}`,
+            };
         case "shared":
             return { mode: "shared", cluster: `stack ${c.clusterStack.short}'s` };
         case "fleet":

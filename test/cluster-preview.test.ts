@@ -17,7 +17,7 @@ test("in preview, the kubeconfig lookup waits for the new cluster instead of que
             upgradeChannel: "patch", nodeOsUpgradeChannel: "NodeImage",
         },
     });
-    await settle(cluster, cluster.provider);
+    await settle(cluster, cluster.provider!);
     one(rec, "azure-native:containerservice:ManagedCluster", "new-aks");
     one(rec, "pulumi:providers:kubernetes", "new-k8s");
     assert.deepEqual(rec.invocations.map((i) => i.token), [], "no credentials were requested for a cluster that is only planned");

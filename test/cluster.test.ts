@@ -74,7 +74,7 @@ test("create: the provider gets the user kubeconfig with kubelogin switched to a
     assert.ok(isSecretValue(provider.inputs.kubeconfig));
     assert.equal(provider.inputs.kubeconfig.value, prepareKubeconfig(aadKubeconfig("aks-new"), "azurecli"));
     assert.equal(provider.inputs.enableServerSideApply, "true");
-    assert.ok(await pulumi.isSecret(created.kubeconfig));
+    assert.ok(await pulumi.isSecret(created.kubeconfig!));
 });
 
 test("admin credentials use the local admin kubeconfig unchanged", async () => {

@@ -4,6 +4,7 @@ import { aksSettingsProblems } from "../../components/cluster.ts";
 import { connectorProblems } from "../../components/connector.ts";
 import { azureBlobAccountName, EXTENSION_NAMESPACE, fluxProblems, fluxSourceKind } from "../../components/flux.ts";
 import { checkAlerts } from "../alerts.ts";
+import { checkDelivery } from "./checks-delivery.ts";
 import { key } from "./names.ts";
 import type { FluxConfigurationConfig } from "./resolve.ts";
 import type { ParsedOwnerStack } from "./schema.ts";
@@ -61,8 +62,9 @@ export function checkOwnerStack(c: ParsedOwnerStack, configs: readonly FluxConfi
     problems.push(...checkAlerts(c));
 
     if (c.connector.enabled) problems.push(...checkConnector(c, configs));
+    problems.push(...checkDelivery(c, configs));
 
-    if (c.cluster.mode === "arc") {
+    if (c.cluster.mode === "arc" && c.cluster.delivery === "api") {
         // Without a kubelet identity, pull secrets go into the app namespaces, which the GitOps repo
         // creates: they can only be written once the configurations have reconciled.
         configs.forEach((fc, i) => {

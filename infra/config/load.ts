@@ -29,7 +29,8 @@ export function requiredSecrets(c: SecretSources): { key: string; purpose: strin
     if (c.github?.tokenSecret) out.push({ key: c.github.tokenSecret, purpose: "GitHub token for the github provider" });
     if (c.github?.repository) out.push({ key: c.github.repository.patSecret, purpose: "the PAT secret the app workflows use to open PRs on the GitOps repo" });
     if (c.kind === "shared" || c.kind === "fleet") return out;
-    if (c.cluster.mode === "arc") out.push({ key: c.cluster.kubeconfigSecret, purpose: "kubeconfig of the Arc cluster" });
+    // Pull-only (delivery git), nothing reads the kubeconfig.
+    if (c.cluster.mode === "arc" && c.cluster.delivery !== "git") out.push({ key: c.cluster.kubeconfigSecret, purpose: "kubeconfig of the Arc cluster" });
     for (const fc of c.flux.configurations) {
         if (fc.auth.type === "https") out.push({ key: fc.auth.passwordSecret, purpose: `HTTPS token for Flux configuration '${fc.name}'` });
         if (fc.auth.type === "ssh") out.push({ key: fc.auth.privateKeySecret, purpose: `SSH private key for Flux configuration '${fc.name}'` });

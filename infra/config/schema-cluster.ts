@@ -9,6 +9,8 @@ import {
     CUSTOMER_ID_RULE, KEY_VAULT_SECRETS_PROVIDER_DEFAULTS, keyVaultSecretsProviderProblems, LOCATION_RULE, MONITORING_DEFAULTS, monitoringProblems, RETENTION_DAYS, RETENTION_MESSAGE,
     ROTATION_POLL_INTERVAL_RULE, WORKSPACE_NAME_RULE, WORKSPACE_RESOURCE_ID_RULE, type KeyVaultSecretsProviderSettings, type MonitoredCluster, type MonitoringSettings,
 } from "../../components/cluster-extensions.ts";
+import { DELIVERY_MODES, PLATFORM_DEFAULTS, PLATFORM_FOLDER_RULE } from "../../components/git-delivery.ts";
+import { KEY_VAULT_ID_RULE, KEY_VAULT_NAME_RULE } from "../../components/keyvault-secret.ts";
 import type { Problem } from "../../components/problems.ts";
 import { PULL_CREDENTIAL_LIFETIME_RULE, REGISTRY_DEFAULTS, REGISTRY_NAME_RULE, REGISTRY_SKUS } from "../../components/registry.ts";
 import { azureName, dnsLabel, ruled, secretKey, stackName } from "./fields.ts";
@@ -79,6 +81,10 @@ const AksSchema = z
             .prefault({})
             .describe("Entra ID and Azure RBAC for Kubernetes."),
         disableLocalAccounts: z.boolean().optional().describe("Default: true when Entra ID is enabled."),
+        privateCluster: z
+            .boolean()
+            .default(false)
+            .describe("A private cluster: the API server has a private endpoint in the cluster's network and no public one. Only what runs in or is peered with that network reaches it: use delivery git. Create-only in AKS."),
         network: z
             .strictObject({
                 plugin: z.enum(NETWORK_PLUGINS).default(AKS_DEFAULTS.plugin).describe("Overlay mode with `azure`."),
@@ -143,6 +149,33 @@ const KeyVaultSecretsProviderSchema = z
     .optional()
     .describe("The Azure Key Vault Secrets Provider, off unless enabled: the AKS add-on, or on Arc the Microsoft.AzureKeyVaultSecretsProvider extension.");
 
+const delivery = z
+    .enum(DELIVERY_MODES)
+    .default("api")
+    .describe(
+        "How the in-cluster platform objects (connector, notifications, alerts, pull secrets) get there. `api`: `pulumi up` applies them through the Kubernetes API. " +
+            "`git`: `pulumi up` never calls the Kubernetes API; it commits them to the GitOps repo, which Flux applies (docs/git-delivery.md).",
+    );
+
+const GitDeliverySchema = z
+    .strictObject({
+        folder: ruled(PLATFORM_FOLDER_RULE)
+            .optional()
+            .describe("The platform folder in the connector configuration's repository and branch; the program writes, updates and prunes only what is inside it. Default: `platform/<cluster name>`."),
+        keyVault: z
+            .union([
+                z.strictObject({ name: ruled(KEY_VAULT_NAME_RULE).describe("Create this vault (Azure RBAC, purge protection) in azure.resourceGroup; names are global, and stay taken 90 days after deletion.") }),
+                z.strictObject({ resourceId: ruled(KEY_VAULT_ID_RULE).describe("Write into this existing Azure RBAC vault, in the subscription `pulumi up` deploys to.") }),
+            ])
+            .describe("Where the platform's secrets go: the connector PAT, webhook addresses and the pull credential. Nothing secret is written to Git."),
+        secretSyncImage: z
+            .string()
+            .default(PLATFORM_DEFAULTS.secretSyncImage)
+            .describe("The image of the pod that mounts each namespace's SecretProviderClass, which the Secrets Store CSI driver needs to sync Kubernetes Secrets; it only sleeps."),
+    })
+    .optional()
+    .describe("Settings of delivery git, required with it.");
+
 /** The components' rules for the add-ons, reported at `cluster.<path>`. */
 function addonIssues(kind: MonitoredCluster) {
     return (c: { name: string; monitoring?: MonitoringSettings; keyVaultSecretsProvider?: KeyVaultSecretsProviderSettings }, ctx: z.RefinementCtx) => {
@@ -178,6 +211,8 @@ export const OwnedClusterSchema = z.discriminatedUnion("mode", [
             protect: z.boolean().default(false).describe("Pulumi `protect` on the AKS cluster: `pulumi destroy` and replacements stop until it is lifted."),
             monitoring: MonitoringSchema,
             keyVaultSecretsProvider: KeyVaultSecretsProviderSchema,
+            delivery,
+            gitDelivery: GitDeliverySchema,
         })
         .superRefine(addonIssues("aks"), onlyWhenParsed)
         .describe("Create an AKS cluster."),
@@ -190,6 +225,8 @@ export const OwnedClusterSchema = z.discriminatedUnion("mode", [
             kubeconfig: KubeconfigSchema.prefault({}),
             monitoring: notOnAdopted("monitoring"),
             keyVaultSecretsProvider: notOnAdopted("the Key Vault Secrets Provider"),
+            delivery,
+            gitDelivery: GitDeliverySchema,
         })
         .describe("Adopt an existing AKS cluster (read, never modified)."),
     z
@@ -198,9 +235,13 @@ export const OwnedClusterSchema = z.discriminatedUnion("mode", [
             name: azureName.describe("Connected cluster name."),
             resourceGroup: otherResourceGroup,
             appNamespaces,
-            kubeconfigSecret: secretKey.default("arcKubeconfig").describe("Secret config key holding the Arc cluster's kubeconfig (Arc's API server is not reachable through ARM)."),
+            kubeconfigSecret: secretKey
+                .default("arcKubeconfig")
+                .describe("Secret config key holding the Arc cluster's kubeconfig (Arc's API server is not reachable through ARM). Not read with delivery git."),
             monitoring: MonitoringSchema,
             keyVaultSecretsProvider: KeyVaultSecretsProviderSchema,
+            delivery,
+            gitDelivery: GitDeliverySchema,
         })
         .superRefine(addonIssues("arc"), onlyWhenParsed)
         .describe("Target an existing Azure Arc connected cluster."),

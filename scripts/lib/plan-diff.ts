@@ -116,6 +116,33 @@ export function diffPlans(stack: string, ref: string, before: StackPlan | undefi
     };
 }
 
+/**
+ * The lines of `after` against `before`, unified-diff style: "- " removed, "+ " added, "  " unchanged
+ * lines only next to a change (one line of context). A longest-common-subsequence table: the files
+ * compared are a few dozen lines.
+ */
+export function lineDiff(before: string, after: string): string[] {
+    const a = before.replace(/\n$/, "").split("\n");
+    const b = after.replace(/\n$/, "").split("\n");
+    const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    const ops: { op: " " | "-" | "+"; text: string }[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j]) {
+            ops.push({ op: " ", text: a[i++] });
+            j++;
+        } else if (j < b.length && (i >= a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
+            ops.push({ op: "+", text: b[j++] });
+        } else {
+            ops.push({ op: "-", text: a[i++] });
+        }
+    }
+    const near = (k: number) => ops[k - 1]?.op !== " " && ops[k - 1] !== undefined || ops[k + 1]?.op !== " " && ops[k + 1] !== undefined;
+    return ops.flatMap((o, k) => (o.op !== " " ? [`${o.op} ${o.text}`] : near(k) ? [`  ${o.text}`] : []));
+}
+
 export function renderDiff(d: PlanDiff): string {
     const out = [`Plan diff for stack ${d.stack}: ${d.ref} -> working tree: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`];
     const line = (x: FieldChange) =>
@@ -124,7 +151,14 @@ export function renderDiff(d: PlanDiff): string {
     for (const k of d.removed) out.push(`  - ${k}`);
     for (const c of d.changed) {
         out.push(`  ~ ${c.key}`);
-        for (const x of c.changes) out.push(`      ${line(x)}`);
+        for (const x of c.changes) {
+            // A file's text (the platform folder's, a workflow's) as the lines that change.
+            if (x.path === "inputs.content" && !x.secretChanged && typeof x.before === "string" && typeof x.after === "string") {
+                out.push(`      ${x.path}:`, ...lineDiff(x.before, x.after).map((l) => `        ${l}`));
+            } else {
+                out.push(`      ${line(x)}`);
+            }
+        }
     }
     if (d.outputs.length > 0) {
         out.push("  outputs:");

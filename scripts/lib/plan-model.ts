@@ -79,7 +79,23 @@ export interface StackPlan {
     readonly lookups: readonly Lookup[];
     /** The secret config keys the stack needs, and the placeholder the plan used for each. */
     readonly secrets: readonly SecretStatus[];
+    /** Delivery git: the platform folder's files as committed. Absent in plans of older checkouts. */
+    readonly platformFiles?: readonly PlatformFilePlan[];
 }
+
+/** A file GitDelivery commits to the GitOps repo. */
+export interface PlatformFilePlan {
+    readonly key: string;
+    readonly repository: string;
+    readonly branch: string;
+    readonly file: string;
+    /** The text, or "(known after apply)" for a file naming what the cloud computes (a SecretProviderClass). */
+    readonly content: unknown;
+}
+
+/** The GitDelivery component's type token: its RepositoryFiles are the platform folder. */
+export const GIT_DELIVERY_TYPE = "gitops:delivery:GitDelivery";
+export const REPOSITORY_FILE_TYPE = "github:index/repositoryFile:RepositoryFile";
 
 /**
  * How a secret is shown. Plain: "[secret]". For `plan --diff`, "[secret <fingerprint>]": an HMAC of the
@@ -180,5 +196,9 @@ export async function buildPlan(
         outputs: resolved,
         lookups: rec.invocations.map((i) => ({ token: i.token, inputs: redact(i.inputs, secret) as Record<string, unknown> })),
         secrets,
+        platformFiles: rec.registrations
+            .filter((r) => r.type === REPOSITORY_FILE_TYPE && r.parent !== "" && byUrn(rec, r.parent)?.type === GIT_DELIVERY_TYPE)
+            .map((r) => ({ key: keyOf(r), repository: r.inputs.repository, branch: r.inputs.branch, file: r.inputs.file, content: redact(r.inputs.content, secret) }))
+            .sort((a, b) => a.file.localeCompare(b.file)),
     };
 }

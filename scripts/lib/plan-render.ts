@@ -37,11 +37,14 @@ export function renderText(plan: StackPlan): string {
     out.push(`(no Pulumi CLI, cloud or credentials; secret values print as ${SECRET}, cloud-computed values as ${COMPUTED};`);
     out.push(` stack references assume the organization '${plan.organization}', a local backend's; set --organization for Pulumi Cloud)`);
     out.push("", "Resources");
+    const platformFiles = new Set((plan.platformFiles ?? []).map((f) => f.key));
     walkTree(plan.resources, {
         enter(r, depth) {
             const pad = "  ".repeat(depth + 1);
             out.push(`${pad}+ ${r.type}  ${r.name}`);
-            if (Object.keys(r.inputs).length > 0 && !r.type.startsWith("gitops:")) out.push(indent(YAML.stringify(r.inputs), `${pad}    `));
+            // A platform file's text is shown once, under "Platform folder".
+            const inputs = platformFiles.has(r.key) ? { ...r.inputs, content: "(see Platform folder below)" } : r.inputs;
+            if (Object.keys(inputs).length > 0 && !r.type.startsWith("gitops:")) out.push(indent(YAML.stringify(inputs), `${pad}    `));
             if (r.provider) out.push(`${pad}    (provider: ${r.provider})`);
             if (r.ignoreChanges.length > 0) out.push(`${pad}    (after creation, changes to ${r.ignoreChanges.join(", ")} are left alone)`);
             const deps = r.dependsOn.filter((d) => d !== r.parent);
@@ -52,6 +55,14 @@ export function renderText(plan: StackPlan): string {
     if (plan.kubernetes.length > 0) {
         out.push("", "Kubernetes objects");
         for (const m of plan.kubernetes) out.push("---", YAML.stringify(m).trimEnd());
+    }
+    if ((plan.platformFiles ?? []).length > 0) {
+        const [first] = plan.platformFiles!;
+        out.push("", `Platform folder (delivery git): committed to ${first.repository}, branch ${first.branch}; Flux applies it before the other kustomizations`);
+        for (const f of plan.platformFiles!) {
+            out.push(`  ${f.file}`);
+            out.push(typeof f.content === "string" && f.content !== COMPUTED ? indent(f.content.trimEnd(), "    | ") : `    ${String(f.content)}: it names the platform identity's client ID`);
+        }
     }
     const repos = Object.entries(plan.github.repository);
     const envs = Object.entries(plan.github.environments);

@@ -38,6 +38,8 @@ export function fleetRow(plan: StackPlan): FleetRow {
         .filter((p) => p?.releaseTrain !== undefined)
         .map((p) => (p?.autoUpgradeMinorVersion?.value === false ? String(p.version?.value) : `auto (${String(p?.releaseTrain?.value)})`));
     const connector = of(TYPES.helmRelease).find((r) => r.inputs.chart === "gitops-connector");
+    // Delivery git: the connector is a Flux HelmRelease in the platform folder.
+    const committed = (plan.platformFiles ?? []).map((f) => (typeof f.content === "string" ? /^kind: HelmRelease$[\s\S]*?^ {6}chart: gitops-connector\n {6}version: (\S+)$/m.exec(f.content) : null)).find((m) => m !== null);
     return {
         stack: plan.stack,
         cluster: plan.target?.cluster ?? "-",
@@ -45,7 +47,7 @@ export function fleetRow(plan: StackPlan): FleetRow {
         extension: [...extensions, ...byPolicy].join(", ") || "-",
         configurations: of(TYPES.fluxConfiguration).map((r) => String(r.inputs.fluxConfigurationName)).join(", ") ||
             assignments.map((r) => (r.inputs.parameters as Record<string, { value?: unknown }> | undefined)?.configurationName?.value).filter((n) => n !== undefined).join(", ") || "-",
-        connector: connector ? `gitops-connector ${text(connector.inputs.version) ?? COMPUTED}` : "-",
+        connector: connector ? `gitops-connector ${text(connector.inputs.version) ?? COMPUTED}` : committed ? `gitops-connector ${committed[1]} (git)` : "-",
         environment: of(TYPES.repositoryEnvironment).map((r) => String(r.inputs.environment)).join(", ") || "-",
         policyAssignments: String(assignments.length),
     };

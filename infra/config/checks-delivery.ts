@@ -1,0 +1,61 @@
+// What `cluster.delivery: git` needs of the rest of the stack file, by key path. The rules on the Flux
+// configuration that applies the platform folder are the GitDelivery component's
+// (platformConfigurationProblems); this maps them, and adds what spans sections.
+import { PLATFORM_DEFAULTS, platformConfigurationProblems } from "../../components/git-delivery.ts";
+import { key } from "./names.ts";
+import type { FluxConfigurationConfig } from "./resolve.ts";
+import type { ParsedOwnerStack } from "./schema.ts";
+
+const CLUSTER = ["cluster"] as const;
+
+export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigurationConfig[]): string[] {
+    const cc = c.cluster;
+    if (cc.delivery !== "git") {
+        return cc.gitDelivery === undefined ? [] : [`${key(...CLUSTER, "gitDelivery")}: applies to delivery git only; set cluster.delivery: git or drop gitDelivery`];
+    }
+    const problems: string[] = [];
+    if (cc.gitDelivery === undefined) {
+        problems.push(`${key(...CLUSTER, "gitDelivery")}: missing (expected the platform's Key Vault, as { keyVault: { name } } or { keyVault: { resourceId } }, for delivery git)`);
+    }
+    if (cc.mode === "arc") {
+        problems.push(
+            `${key(...CLUSTER, "delivery")}: git delivery is not supported on Arc clusters yet: the Key Vault Secrets Provider extension there authenticates only with a service principal, ` +
+                `whose secret would have to reach the cluster; use delivery api (docs/git-delivery.md)`,
+        );
+    }
+    if (cc.mode === "aks" && cc.keyVaultSecretsProvider?.enabled !== true) {
+        problems.push(
+            `${key(...CLUSTER, "keyVaultSecretsProvider", "enabled")}: git delivery syncs the platform's secrets from Key Vault through the Key Vault Secrets Provider; set it true`,
+        );
+    }
+    const hostName = c.connector.configuration ?? configs[0]?.name;
+    const i = configs.findIndex((fc) => fc.name === hostName);
+    if (i < 0) return problems;
+    const fc = configs[i];
+    const at = (...p: (string | number)[]) => key("flux", "configurations", i, ...p);
+    const folder = cc.gitDelivery?.folder ?? PLATFORM_DEFAULTS.folder(cc.name);
+    if (fc.repo?.kind !== "github" || fc.branch === undefined) {
+        problems.push(
+            `${at("url")}: git delivery commits the platform folder to the repository and branch of '${fc.name}' (connector.configuration, else the first configuration): expected a github.com repository followed by branch, got ${fc.url}${fc.branch === undefined ? " without a branch" : ""}`,
+        );
+    } else if (c.github === undefined) {
+        problems.push(`${key("github")}: git delivery commits the platform folder with the github provider; add the github section (owner ${fc.repo.owner})`);
+    } else if (c.github.owner.toLowerCase() !== fc.repo.owner.toLowerCase()) {
+        problems.push(
+            `${at("url")}: git delivery commits to ${fc.repo.owner}/${fc.repo.repo}, but the github provider acts for github.owner '${c.github.owner}'; the repository must be the owner's`,
+        );
+    } else if (c.github.gitopsRepo?.governance !== undefined && c.github.gitopsRepo.governance.bypassActors.length === 0) {
+        problems.push(
+            `${key("github", "gitopsRepo", "governance", "bypassActors")}: the ruleset takes only reviewed pull requests on branch '${fc.branch}', where git delivery commits the platform folder; ` +
+                `add the identity pulumi up runs as to bypassActors, or sync the platform from an ungoverned branch`,
+        );
+    }
+    for (const p of platformConfigurationProblems(fc, folder)) problems.push(`${at(...p.path)}: ${p.message}`);
+    configs.forEach((x, j) => {
+        // The App's Secret is what Flux reads Git with: it can't come from Git.
+        if (x.auth.type === "githubApp") {
+            problems.push(`${key("flux", "configurations", j, "auth", "type")}: a GitHub App's Secret is applied through the Kubernetes API, which git delivery never calls; use githubDeployKey or https`);
+        }
+    });
+    return problems;
+}
