@@ -69,11 +69,19 @@ export function keyVaultSecretsProviderExtensionSettings(k: KeyVaultSecretsProvi
     return { "secrets-store-csi-driver.enableSecretRotation": r.enabled, "secrets-store-csi-driver.rotationPollInterval": r.interval };
 }
 
-/** Extension names and namespaces the az CLI and Microsoft's templates use; each extension allows one instance per cluster. */
-export const ARC_EXTENSIONS = {
+/**
+ * Extension names and namespaces the az CLI and Microsoft's templates use; each extension allows one
+ * instance per cluster. The Secret Store extension and the cert-manager it needs, from "Use the Secret
+ * Store extension to fetch secrets for offline access in Azure Arc-enabled Kubernetes clusters"
+ * (MicrosoftDocs/azure-management-docs articles/azure-arc/kubernetes/secret-store-extension.md): the
+ * docs install both with scope cluster and no release namespace, which the extensions then choose.
+ */
+export const ARC_EXTENSIONS: Readonly<Record<"containerInsights" | "keyVaultSecretsProvider" | "certManagement" | "secretStore", { name: string; type: string; releaseNamespace?: string }>> = {
     containerInsights: { name: "azuremonitor-containers", type: "Microsoft.AzureMonitor.Containers", releaseNamespace: "azuremonitor-containers" },
     keyVaultSecretsProvider: { name: "akvsecretsprovider", type: "Microsoft.AzureKeyVaultSecretsProvider", releaseNamespace: "kube-system" },
-} as const;
+    certManagement: { name: "azure-cert-management", type: "microsoft.certmanagement" },
+    secretStore: { name: "ssarcextension", type: "microsoft.azure.secretstore" },
+};
 
 /**
  * The Microsoft.AzureMonitor.Containers extension's configurationSettings: the workspace, and managed
@@ -107,6 +115,12 @@ export interface ArcClusterExtensionsArgs {
     readonly monitoring?: MonitoringSettings;
     /** The Key Vault Secrets Provider. Default: off. */
     readonly keyVaultSecretsProvider?: KeyVaultSecretsProviderSettings;
+    /**
+     * The Secret Store extension (microsoft.azure.secretstore), after the cert-manager extension it needs
+     * (microsoft.certmanagement): Key Vault secrets synced into Kubernetes Secrets by SecretSync objects,
+     * with workload identity. What git delivery uses on Arc. Default: off.
+     */
+    readonly secretStore?: boolean;
 }
 
 /** What ARM or the extensions would refuse in the arguments, by argument. */
@@ -117,6 +131,12 @@ export function arcClusterExtensionsProblems(args: ArcClusterExtensionsArgs): Pr
     }
     problems.push(...monitoringProblems(args.monitoring, { kind: "arc", name: args.clusterName }));
     problems.push(...keyVaultSecretsProviderProblems(args.keyVaultSecretsProvider));
+    if (args.secretStore === true && args.keyVaultSecretsProvider?.enabled === true) {
+        problems.push({
+            path: ["secretStore"],
+            message: "the Secret Store extension is Microsoft's replacement for the Key Vault Secrets Provider extension on Arc (its docs migrate from one to the other); install one of them",
+        });
+    }
     return problems;
 }
 
@@ -133,6 +153,8 @@ export class ArcClusterExtensions extends pulumi.ComponentResource {
     public readonly workspace: MonitoringWorkspace | undefined;
     public readonly containerInsights: kc.Extension | undefined;
     public readonly keyVaultSecretsProvider: kc.Extension | undefined;
+    public readonly certManagement: kc.Extension | undefined;
+    public readonly secretStore: kc.Extension | undefined;
 
     constructor(name: string, args: ArcClusterExtensionsArgs, opts?: pulumi.ComponentResourceOptions) {
         refuseInvalidArgs("ArcClusterExtensions", name, arcClusterExtensionsProblems(args));
@@ -151,7 +173,7 @@ export class ArcClusterExtensions extends pulumi.ComponentResource {
                     extensionType: ARC_EXTENSIONS[kind].type,
                     autoUpgradeMinorVersion: true,
                     releaseTrain: "Stable",
-                    scope: { cluster: { releaseNamespace: ARC_EXTENSIONS[kind].releaseNamespace } },
+                    scope: { cluster: ARC_EXTENSIONS[kind].releaseNamespace === undefined ? {} : { releaseNamespace: ARC_EXTENSIONS[kind].releaseNamespace } },
                     // Arc extensions need a system-assigned identity (the az CLI and the templates send one).
                     identity: { type: "SystemAssigned" },
                     ...more,
@@ -195,11 +217,20 @@ export class ArcClusterExtensions extends pulumi.ComponentResource {
             k?.enabled === true
                 ? extension("akv-secrets-provider", "keyVaultSecretsProvider", { configurationSettings: keyVaultSecretsProviderExtensionSettings(k) }, previous)
                 : undefined;
+        if (args.secretStore === true) {
+            // cert-manager first: the Secret Store extension's webhooks need its certificates.
+            this.certManagement = extension("cert-management", "certManagement", {}, previous);
+            this.secretStore = extension("secret-store", "secretStore", {}, [this.certManagement]);
+        } else {
+            this.certManagement = undefined;
+            this.secretStore = undefined;
+        }
 
         this.registerOutputs({
             workspaceId: this.workspace?.resourceId,
             containerInsights: this.containerInsights,
             keyVaultSecretsProvider: this.keyVaultSecretsProvider,
+            secretStore: this.secretStore,
         });
     }
 }

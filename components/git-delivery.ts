@@ -29,6 +29,9 @@ export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 /** Entra ID allows 20 federated credentials on one identity: one per namespace with synced secrets. */
 export const MAX_FEDERATED_CREDENTIALS = 20;
 
+/** Read a vault's metadata, no secret values: what the Secret Store extension's docs grant beside Key Vault Secrets User. */
+export const KEY_VAULT_READER = { name: "Key Vault Reader", id: "21090545-7ca7-4776-b22c-e363652d74d2" } as const;
+
 /** A folder inside the repository: relative, `/`-separated, no `.`/`..` segments, no trailing `/`. */
 export const PLATFORM_FOLDER_RULE: PatternRule = {
     pattern: /^(?!.*(^|\/)\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
@@ -191,6 +194,7 @@ export class GitDelivery extends pulumi.ComponentResource {
     public readonly federatedCredentials: Readonly<Record<string, managedidentity.FederatedIdentityCredential>>;
     /** By vault secret name. */
     public readonly secrets: Readonly<Record<string, keyvault.Secret>>;
+    /** Key Vault Secrets User by vault secret name; with the Secret Store extension also Key Vault Reader, by that name. */
     public readonly grants: Readonly<Record<string, authorization.RoleAssignment>>;
     /** By path in the repository. */
     public readonly files: Readonly<Record<string, github.RepositoryFile>>;
@@ -299,6 +303,19 @@ export class GitDelivery extends pulumi.ComponentResource {
                     scope: pulumi.interpolate`${this.vaultId}/secrets/${s.name}`,
                 },
                 { parent: this, dependsOn: [secrets[s.name]] },
+            );
+        }
+        // The Secret Store extension reads the vault's metadata too (its docs grant Key Vault Reader on the vault).
+        if (args.manifests.secretSync === "secretStore" && rendered.vaultSecrets.length > 0) {
+            grants[KEY_VAULT_READER.name] = new authorization.RoleAssignment(
+                `${name}-vault-reader`,
+                {
+                    principalId: this.identity.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: roleDefinitionId(subscriptionId, KEY_VAULT_READER.id),
+                    scope: this.vaultId,
+                },
+                { parent: this, ...(this.vault ? { dependsOn: [this.vault] } : {}) },
             );
         }
         this.secrets = secrets;

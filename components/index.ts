@@ -22,6 +22,9 @@ export * from "./flux-github-app.ts";
 export * from "./flux-identity.ts";
 // The known microsoft.flux releases, the supported window and the upgrade steps.
 export * from "./flux-versions.ts";
+// Pull-only delivery (cluster.delivery git): the platform folder in Git (platform-manifests.ts) and its
+// secrets in Key Vault.
+export * from "./git-delivery.ts";
 export * from "./github.ts";
 // The GitOps repo's governance: ruleset, merge settings and the validation workflow (validation-workflow.ts).
 export * from "./gitops-repo.ts";

@@ -20,6 +20,16 @@ import { PULL_SECRET_NAME } from "./registry.ts";
 export const HELM_RELEASE_API_VERSION = "helm.toolkit.fluxcd.io/v2";
 export const HELM_REPOSITORY_API_VERSION = "source.toolkit.fluxcd.io/v1";
 export const SECRET_PROVIDER_CLASS_API_VERSION = "secrets-store.csi.x-k8s.io/v1";
+export const SECRET_SYNC_API_VERSION = "secret-sync.x-k8s.io/v1alpha1";
+
+/**
+ * How the synced Kubernetes Secrets come about. `csiDriver` (AKS, the Key Vault Secrets Provider add-on):
+ * the Secrets Store CSI driver creates them while a pod mounts the namespace's SecretProviderClass, so each
+ * namespace gets a pod that does only that. `secretStore` (Arc, the Secret Store extension, Microsoft's
+ * documented way to Key Vault with workload identity there): a SecretSync object per Secret, no pod.
+ */
+export const SECRET_SYNC_MECHANISMS = ["csiDriver", "secretStore"] as const;
+export type SecretSyncMechanism = (typeof SECRET_SYNC_MECHANISMS)[number];
 /** The Secrets Store CSI driver's name, as its CSIDriver object registers it. */
 export const SECRETS_STORE_CSI_DRIVER = "secrets-store.csi.k8s.io";
 
@@ -37,7 +47,7 @@ export const PLATFORM_DEFAULTS = {
     secretSyncImage: "mcr.microsoft.com/oss/kubernetes/pause:3.6",
 } as const;
 
-/** Names of the per-namespace secret sync objects. */
+/** Names of the per-namespace secret sync objects (the Deployment with the CSI driver only). */
 export const SECRET_SYNC = {
     secretProviderClass: "gitops-platform-secrets",
     serviceAccount: "gitops-platform-secret-sync",
@@ -132,6 +142,9 @@ export interface PlatformManifestsArgs {
     };
     /** Clusters without a kubelet identity (Arc): the `acr-pull` secret and the default ServiceAccounts' imagePullSecrets there. */
     readonly pullSecretNamespaces?: readonly string[];
+    /** Default `csiDriver`. */
+    readonly secretSync?: SecretSyncMechanism;
+    /** With csiDriver: the image of the pod that mounts the SecretProviderClass. */
     readonly secretSyncImage?: string;
 }
 
@@ -168,8 +181,12 @@ export function secretProviderObjects(vaultSecrets: readonly string[]): string {
     return YAML.stringify({ array: vaultSecrets.map((name) => YAML.stringify({ objectName: name, objectType: "secret" })) });
 }
 
-/** A namespace's SecretProviderClass: every vault secret synced there, read with the workload identity. */
-export function secretProviderClass(namespace: string, secrets: readonly SyncedSecret[], id: PlatformIdentity): Record<string, unknown> {
+/**
+ * A namespace's SecretProviderClass: every vault secret synced there, read with the workload identity.
+ * With the CSI driver it also names the Secrets to sync (`secretObjects`); the Secret Store extension's
+ * SecretSync objects name them instead.
+ */
+export function secretProviderClass(namespace: string, secrets: readonly SyncedSecret[], id: PlatformIdentity, mechanism: SecretSyncMechanism = "csiDriver"): Record<string, unknown> {
     const vaultSecrets = [...new Set(secrets.flatMap((s) => s.data.map((d) => d.vaultSecret)))];
     return {
         apiVersion: SECRET_PROVIDER_CLASS_API_VERSION,
@@ -177,16 +194,34 @@ export function secretProviderClass(namespace: string, secrets: readonly SyncedS
         metadata: metadata(SECRET_SYNC.secretProviderClass, namespace),
         spec: {
             provider: "azure",
-            secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: s.type, data: s.data.map((d) => ({ objectName: d.vaultSecret, key: d.key })) })),
+            ...(mechanism === "csiDriver"
+                ? { secretObjects: secrets.map((s) => ({ secretName: s.secretName, type: s.type, data: s.data.map((d) => ({ objectName: d.vaultSecret, key: d.key })) })) }
+                : {}),
             parameters: {
-                // Workload identity: the driver exchanges the mounting pod's service account token for
-                // this identity, which is federated for that account only. No credential on the cluster.
-                usePodIdentity: "false",
+                // Workload identity: the service account's token (from the kubelet for the CSI driver, from
+                // the API server for the Secret Store extension) is exchanged for this identity, which is
+                // federated for that account only. No credential on the cluster.
+                ...(mechanism === "csiDriver" ? { usePodIdentity: "false" } : {}),
                 clientID: id.clientId,
                 keyvaultName: id.vaultName,
-                tenantId: id.tenantId,
+                // `tenantID`, as the provider reads first (`tenantId` is its deprecated fallback).
+                tenantID: id.tenantId,
                 objects: secretProviderObjects(vaultSecrets),
             },
+        },
+    };
+}
+
+/** The Secret Store extension's SecretSync for one Secret: it takes the Secret's name. */
+export function secretSyncObject(s: SyncedSecret): Record<string, unknown> {
+    return {
+        apiVersion: SECRET_SYNC_API_VERSION,
+        kind: "SecretSync",
+        metadata: metadata(s.secretName, s.namespace),
+        spec: {
+            serviceAccountName: SECRET_SYNC.serviceAccount,
+            secretProviderClassName: SECRET_SYNC.secretProviderClass,
+            secretObject: { type: s.type, data: s.data.map((d) => ({ sourcePath: d.vaultSecret, targetKey: d.key })) },
         },
     };
 }
@@ -383,14 +418,17 @@ export function platformManifests(args: PlatformManifestsArgs): PlatformManifest
         }
     }
 
-    // Per namespace holding synced Secrets: the SecretProviderClass, its service account and the pod.
+    // Per namespace holding synced Secrets: its service account and SecretProviderClass, then the pod
+    // that mounts it (CSI driver) or a SecretSync per Secret (Secret Store extension).
     const image = args.secretSyncImage ?? PLATFORM_DEFAULTS.secretSyncImage;
+    const mechanism = args.secretSync ?? "csiDriver";
     const syncNamespaces = [...new Set(synced.map((s) => s.namespace))];
     for (const ns of syncNamespaces) {
         const here = synced.filter((s) => s.namespace === ns);
         add("ServiceAccount", SECRET_SYNC.serviceAccount, ns, { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata(SECRET_SYNC.serviceAccount, ns) });
-        add("SecretProviderClass", SECRET_SYNC.secretProviderClass, ns, (id) => secretProviderClass(ns, here, id));
-        add("Deployment", SECRET_SYNC.deployment, ns, secretSyncDeployment(ns, image));
+        add("SecretProviderClass", SECRET_SYNC.secretProviderClass, ns, (id) => secretProviderClass(ns, here, id, mechanism));
+        if (mechanism === "csiDriver") add("Deployment", SECRET_SYNC.deployment, ns, secretSyncDeployment(ns, image));
+        else for (const s of here) add("SecretSync", s.secretName, ns, secretSyncObject(s));
     }
 
     // The namespaces first in the list: kustomize orders Namespaces first anyway, but a reader sees why.

@@ -57,6 +57,15 @@ export type RegistryAttach =
           readonly namespaces: readonly string[];
           /** How long the pull credential's password lives. Default `8760h`. */
           readonly credentialLifetime?: string;
+      }
+    | {
+          /**
+           * Create the pull-only service principal and expose its `.dockerconfigjson` (dockerConfigJson),
+           * writing nothing into a cluster: for a pull-only cluster, whose pull secrets come from Key Vault.
+           */
+          readonly kind: "pullCredential";
+          /** How long the pull credential's password lives. Default `8760h`. */
+          readonly credentialLifetime?: string;
       };
 
 interface RegistryCommonArgs {
@@ -90,7 +99,7 @@ export function registryProblems(args: RegistryArgs): Problem[] {
         if (args.location === undefined) problems.push({ path: ["location"], message: "location is required to create a registry" });
         if (args.sku !== undefined) problems.push(...at(["sku"], oneOfProblem(REGISTRY_SKUS, args.sku)));
     }
-    if (args.attach.kind === "pullSecret" && args.attach.credentialLifetime !== undefined) {
+    if (args.attach.kind !== "kubelet" && args.attach.credentialLifetime !== undefined) {
         problems.push(...at(["attach", "credentialLifetime"], pullCredentialLifetimeProblem(args.attach.credentialLifetime)));
     }
     return problems;
@@ -111,8 +120,10 @@ export class Registry extends pulumi.ComponentResource {
     public readonly acrPull: authorization.RoleAssignment;
     /** The pull-only service principal's client ID; undefined when attaching to a kubelet identity. */
     public readonly pullClientId: pulumi.Output<string> | undefined;
-    /** Image pull secrets by namespace; empty when attaching to a kubelet identity. */
+    /** Image pull secrets by namespace; empty unless attaching with pull secrets. */
     public readonly pullSecrets: Readonly<Record<string, k8s.core.v1.Secret>>;
+    /** The pull credential as a `.dockerconfigjson` payload, a secret; undefined when attaching to a kubelet identity. */
+    public readonly dockerConfigJson: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         refuseInvalidArgs("Registry", name, [...registryProblems(args), ...(args.attach.kind === "pullSecret" ? kubernetesProviderProblems(opts) : [])]);
@@ -171,6 +182,7 @@ export class Registry extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.pullClientId = undefined;
+            this.dockerConfigJson = undefined;
         } else {
             const app = new azuread.Application(`${name}-pull`, { displayName: pulumi.interpolate`${this.registryName}-pull` }, { parent: this });
             const sp = new azuread.ServicePrincipal(`${name}-pull`, { clientId: app.clientId }, { parent: this });
@@ -188,7 +200,8 @@ export class Registry extends pulumi.ComponentResource {
             const payload = pulumi.secret(
                 pulumi.all([this.loginServer, app.clientId, password.value]).apply(([server, user, pass]) => dockerConfigJson(server, user, pass)),
             );
-            for (const ns of attach.namespaces) {
+            this.dockerConfigJson = payload;
+            for (const ns of attach.kind === "pullSecret" ? attach.namespaces : []) {
                 const secret = new k8s.core.v1.Secret(
                     `${name}-pull-${ns}`,
                     {

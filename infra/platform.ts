@@ -175,22 +175,15 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     // Everything on the cluster gets the cluster's deletedWith: on a cluster the stack creates, Azure
     // deletes it all with the cluster, and `pulumi destroy` never waits on its API server or on Flux.
     const onCluster = { provider: cluster.provider, deletedWith: cluster.deletedWith };
-    // Pull-only: the platform folder and its secrets, which the configuration applying it waits for.
-    const gitDelivery = kubernetesApi ? undefined : createGitDelivery(c, cluster, rg, readSecret, githubProvider);
-    if (gitDelivery !== undefined) {
-        const host = c.manifests.configuration.name;
-        fluxConfigurations.splice(
-            fluxConfigurations.findIndex((fc) => fc.name === host),
-            1,
-            withPlatformKustomization(fluxConfigurations.find((fc) => fc.name === host)!, gitDelivery.folder),
-        );
-    }
 
     const rc = c.registry;
     const attach: RegistryAttach =
         cluster.kubeletObjectId !== undefined
             ? { kind: "kubelet", kubeletObjectId: cluster.kubeletObjectId }
-            : { kind: "pullSecret", namespaces: cc.appNamespaces, credentialLifetime: rc.pullCredentialLifetime };
+            : kubernetesApi
+              ? { kind: "pullSecret", namespaces: cc.appNamespaces, credentialLifetime: rc.pullCredentialLifetime }
+              : // Pull-only: the credential goes to Key Vault, and from there into the app namespaces.
+                { kind: "pullCredential", credentialLifetime: rc.pullCredentialLifetime };
     const newRegistry = (after: readonly pulumi.Resource[]) =>
         new Registry(
             rc.name,
@@ -222,6 +215,15 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         });
     }
 
+    // Pull-only: the platform folder and its secrets, which the configuration applying it waits for.
+    // The registry comes first there: its pull credential is one of the secrets.
+    if (!kubernetesApi) registry ??= newRegistry([]);
+    const gitDelivery = kubernetesApi ? undefined : createGitDelivery(c, cluster, rg, readSecret, githubProvider, registry?.dockerConfigJson);
+    if (gitDelivery !== undefined) {
+        const host = c.manifests.configuration.name;
+        const i = fluxConfigurations.findIndex((fc) => fc.name === host);
+        fluxConfigurations[i] = withPlatformKustomization(fluxConfigurations[i], gitDelivery.folder);
+    }
     const fluxWorkloadIdentity = fluxIdentity && withBlobReaderGrants(c, fluxIdentity);
     const flux = new Flux(
         `${cc.name}-flux`,
@@ -231,8 +233,14 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             configurations: fluxConfigurations,
             // The operators' alert targets (flux.alerts) listen before the first sync, and a GitHub
             // App's Secret exists before its configuration's first clone.
-            // Pull-only, they are in the platform folder instead.
-            beforeConfigurations: (extension) => (kubernetesApi ? [...createAlerts(c, extension, readSecret, onCluster), ...githubAppSecrets(c, readSecret, onCluster)] : []),
+            // Pull-only, they are in the platform folder instead; on Arc the configurations wait for the
+            // Secret Store extension, whose SecretSync objects the platform folder holds.
+            beforeConfigurations: (extension) =>
+                kubernetesApi
+                    ? [...createAlerts(c, extension, readSecret, onCluster), ...githubAppSecrets(c, readSecret, onCluster)]
+                    : cc.mode === "arc"
+                      ? [arcExtensions(c, cluster, rg, extension, true).secretStore!]
+                      : [],
             workloadIdentity: fluxWorkloadIdentity,
         },
         // Flux can only clone once GitHub knows its deploy key, and finds the platform folder once it's committed.
@@ -240,15 +248,8 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     );
     // Arc: monitoring and the Key Vault Secrets Provider are extensions (on AKS, add-ons of the cluster),
     // installed after Flux's, one extension operation at a time, and never holding Flux back.
-    if (cc.mode === "arc" && (cc.monitoring?.enabled === true || cc.keyVaultSecretsProvider?.enabled === true)) {
-        new ArcClusterExtensions(
-            `${cc.name}-extensions`,
-            {
-                cluster: cluster.target(), clusterName: cc.name, clusterId: cluster.clusterId, resourceGroupName: rg, location: az.location,
-                monitoring: cc.monitoring, keyVaultSecretsProvider: cc.keyVaultSecretsProvider,
-            },
-            { dependsOn: [flux.extension], deletedWith: cluster.deletedWith },
-        );
+    if (cc.mode === "arc" && kubernetesApi && (cc.monitoring?.enabled === true || cc.keyVaultSecretsProvider?.enabled === true)) {
+        arcExtensions(c, cluster, rg, flux.extension, false);
     }
     // On a cluster the stack creates, the connector needs only the cluster: it installs into its own
     // namespace while the extension is being created. On a cluster the stack doesn't delete (Arc, an
@@ -306,12 +307,35 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
 }
 
 /**
+ * The Arc cluster's other extensions after Flux's: monitoring and the Key Vault Secrets Provider, or with
+ * git delivery the Secret Store extension (and the cert-manager it needs) and monitoring.
+ */
+function arcExtensions(c: OwnerStackConfig, cluster: Cluster, rg: pulumi.Input<string>, fluxExtension: pulumi.Resource, secretStore: boolean): ArcClusterExtensions {
+    const cc = c.cluster;
+    return new ArcClusterExtensions(
+        `${cc.name}-extensions`,
+        {
+            cluster: cluster.target(), clusterName: cc.name, clusterId: cluster.clusterId, resourceGroupName: rg, location: c.azure.location,
+            monitoring: cc.monitoring, keyVaultSecretsProvider: cc.keyVaultSecretsProvider, secretStore,
+        },
+        { dependsOn: [fluxExtension], deletedWith: cluster.deletedWith },
+    );
+}
+
+/**
  * Delivery git: the connector, its notifications, the alert targets rendered into the platform folder of
  * the connector configuration's repository and branch (validated to be a github.com branch of the github
  * provider's owner), their secrets into Key Vault, read by an identity federated with the cluster's OIDC
  * issuer. The AKS kubelet identity pulls images, so no pull secret is needed (Arc is refused).
  */
-function createGitDelivery(c: OwnerStackConfig, cluster: Cluster, rg: pulumi.Input<string>, readSecret: SecretReader, provider: github.Provider | undefined): GitDelivery {
+function createGitDelivery(
+    c: OwnerStackConfig,
+    cluster: Cluster,
+    rg: pulumi.Input<string>,
+    readSecret: SecretReader,
+    provider: github.Provider | undefined,
+    pullSecret: pulumi.Output<string> | undefined,
+): GitDelivery {
     const cc = c.cluster;
     const gd = cc.gitDelivery;
     const host = c.manifests.configuration;
@@ -345,6 +369,9 @@ function createGitDelivery(c: OwnerStackConfig, cluster: Cluster, rg: pulumi.Inp
                     targets.length > 0
                         ? { targets: targets.map((t) => ({ ...t, hasToken: t.token !== undefined })), configurations: objects, appNamespaces: cc.appNamespaces }
                         : undefined,
+                // Arc has no kubelet identity: the registry's pull credential goes into the app namespaces.
+                pullSecretNamespaces: cc.mode === "arc" ? cc.appNamespaces : undefined,
+                secretSync: cc.mode === "arc" ? "secretStore" : "csiDriver",
                 secretSyncImage: gd.secretSyncImage,
             },
             stack: c.stack,
@@ -354,8 +381,10 @@ function createGitDelivery(c: OwnerStackConfig, cluster: Cluster, rg: pulumi.Inp
             keyVault: "name" in gd.keyVault ? { mode: "create", name: gd.keyVault.name, resourceGroupName: rg, location: c.azure.location } : { mode: "existing", resourceId: gd.keyVault.resourceId },
             resourceGroupName: rg,
             location: c.azure.location,
-            issuerUrl: requireOidcIssuer(cluster, cc.name),
+            // Arc's from the stack file (validated there), AKS's from the cluster.
+            issuerUrl: cc.mode === "arc" ? gd.oidcIssuerUrl! : requireOidcIssuer(cluster, cc.name),
             secrets: {
+                pullSecret,
                 connectorPat: ct.enabled ? readSecret(ct.patSecret) : undefined,
                 subscribers: Object.fromEntries(Object.entries(ct.subscribers).map(([n, k]) => [n, readSecret(k)])),
                 alerts: Object.fromEntries(

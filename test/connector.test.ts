@@ -6,33 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { checkedPat, connectorAddress, connectorValues, GitOpsConnector, LOG_READER_ROLE, type ConnectorTarget } from "../components/connector.ts";
 import { alertSpec, eventSources, FluxNotifications, NOTIFICATION_API_VERSION, providerSpec } from "../components/notifications.ts";
+import { chartProblems } from "./support/chart.ts";
 import { assertWellFormedTree, dependsOn, installMocks, isSecretValue, one, parentOf, plainOccurrences, providerOf, settle, unwrap } from "./support.ts";
 
 const rec = installMocks();
-
-/**
- * The values gitops-connector chart 1.2.1 knows (values.yaml) and the `required` checks its
- * templates/deployment.yaml makes, by gitRepositoryType / ciCdOrchestratorType. Helm isn't available
- * offline, so the rules are transcribed here from the chart at tag v1.2.1.
- */
-const CHART_KEYS = new Set([
-    "imageName", "imageTag", "containerPort", "gitRepositoryType", "ciCdOrchestratorType", "gitOpsOperatorType", "gitOpsAppURL",
-    "azdoGitOpsRepoName", "azdoPrRepoName", "azdoOrgUrl", "orchestratorPAT", "gitHubGitOpsRepoName", "gitHubGitOpsManifestsRepoName",
-    "gitHubOrgUrl", "subscribers", "tolerations", "nodeSelector",
-]);
-function chartProblems(v: Record<string, unknown>): string[] {
-    const problems = Object.keys(v).filter((k) => !CHART_KEYS.has(k)).map((k) => `unknown value ${k}`);
-    const need = (k: string) => {
-        if (v[k] === undefined || v[k] === "") problems.push(`Provide a value for ${k}`);
-    };
-    ["gitRepositoryType", "ciCdOrchestratorType", "gitOpsOperatorType", "gitOpsAppURL"].forEach(need);
-    if (v.gitRepositoryType === "AZDO") need("azdoGitOpsRepoName");
-    if (v.gitRepositoryType === "AZDO" || v.ciCdOrchestratorType === "AZDO") need("azdoOrgUrl");
-    if (v.ciCdOrchestratorType === "GITHUB") need("gitHubGitOpsRepoName");
-    if (v.gitRepositoryType === "GITHUB") need("gitHubGitOpsManifestsRepoName");
-    if (v.gitRepositoryType === "GITHUB" || v.ciCdOrchestratorType === "GITHUB") need("gitHubOrgUrl");
-    return problems;
-}
 
 const github: ConnectorTarget = { mode: "GITHUB", owner: "contoso", appRepo: "arc-cicd-demo-src", gitopsRepo: "arc-cicd-demo-gitops" };
 const azdo: ConnectorTarget = { mode: "AZDO", organization: "contoso", project: "gitops", gitopsRepo: "arc-cicd-demo-gitops", prRepo: "arc-cicd-demo-src" };

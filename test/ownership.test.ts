@@ -73,7 +73,7 @@ function identity(rec: Recorder, r: Registration): string | undefined {
 test("every cloud and cluster object across the shipped stacks belongs to exactly one stack", async () => {
     const owners = new Map<string, string[]>();
     const stacks = shippedStacks();
-    assert.deepEqual(stacks, ["dev", "edge", "fleet", "prod", "stage"]);
+    assert.deepEqual(stacks, ["dev", "edge", "fleet", "private", "prod", "stage"]);
     for (const stack of stacks) {
         const config: StackConfig = parseShippedStack(stack);
         const before = rec.registrations.length;
@@ -123,5 +123,5 @@ test("a registry other stacks pull from must be protected in the stack that crea
     const doc = YAML.parse(readFileSync(file, "utf8"));
     delete doc.config["gitops-platform:registry"].protect;
     writeFileSync(file, YAML.stringify(doc));
-    assert.deepEqual(crossStackProblems(loadStacks(dir)), ["stack dev: registry.protect must be true: stacks edge, prod pull from its registry arccicddemoacr"]);
+    assert.deepEqual(crossStackProblems(loadStacks(dir)), ["stack dev: registry.protect must be true: stacks edge, private, prod pull from its registry arccicddemoacr"]);
 });

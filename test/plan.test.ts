@@ -18,6 +18,8 @@ const CANARIES: Record<string, string> = {
     gitopsRepoPat: "CANARY-gitopsrepo-3c3c",
     arcKubeconfig: "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: CANARY-kubeconfig-1e1e}}]\n",
     prodTeamsWebhook: "https://contoso.webhook.office.com/webhookb2/CANARY-teams-5e5e",
+    privateConnectorPat: "CANARY-private-connector-6f6f",
+    privateTeamsWebhook: "https://contoso.webhook.office.com/webhookb2/CANARY-private-teams-7a7a",
 };
 const NEEDLES = [
     ...Object.values(CANARIES),
@@ -42,7 +44,7 @@ test("the plan covers every shipped stack and exits 0", () => {
     assert.equal(json.status, 0, json.stderr);
     assert.equal(text.status, 0, text.stderr);
     assert.deepEqual(plans().map((p) => p.stack), shippedStacks());
-    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 26, fleet: 8, prod: 47, stage: 7 });
+    assert.deepEqual(Object.fromEntries(plans().map((p) => [p.stack, p.resources.length])), { dev: 45, edge: 26, fleet: 8, private: 51, prod: 47, stage: 7 });
 });
 
 test("canary secret values appear nowhere: not in text, JSON or graph output", () => {
@@ -62,6 +64,12 @@ test("canary secret values appear nowhere: not in text, JSON or graph output", (
     assert.deepEqual(resource(dev, "github:index/actionsSecret:ActionsSecret::arc-cicd-demo-src-secrets-pat").inputs.plaintextValue, "[secret]");
     assert.deepEqual(resource(byStack("edge"), "azure-native:kubernetesconfiguration:FluxConfiguration::arc-edge-cluster-flux-cluster-config").inputs.configurationProtectedSettings, "[secret]");
     assert.equal(resource(byStack("edge"), "pulumi:providers:kubernetes::arc-edge-cluster-k8s").inputs.kubeconfig, "[secret]");
+    // Delivery git: the secrets reach Key Vault, redacted, and the platform folder only names them.
+    const priv = byStack("private");
+    assert.equal(resource(priv, "azure-native:keyvault:Secret::arc-cicd-private-platform-secret-arc-cicd-private-connector-pat").inputs.properties, "[secret]");
+    assert.equal(priv.platformFiles?.length, 20);
+    assert.deepEqual(priv.kubernetes, []);
+    for (const p of plans()) if (p.stack !== "private") assert.equal(p.platformFiles, undefined, p.stack);
 });
 
 test("--json: resources with parent, provider, dependencies and intent inputs; Kubernetes objects; GitHub secrets by scope; outputs", () => {
@@ -73,6 +81,7 @@ test("--json: resources with parent, provider, dependencies and intent inputs; K
             dev: { mode: "aks", cluster: "arc-cicd-demo/arc-cicd-cluster" },
             edge: { mode: "arc", cluster: "arc-edge/arc-edge-cluster" },
             fleet: { mode: "fleet", cluster: "Arc clusters in resource group arc-stores" },
+            private: { mode: "aks (git)", cluster: "arc-cicd-private/arc-cicd-private" },
             prod: { mode: "aks", cluster: "arc-cicd-prod/arc-cicd-prod" },
             stage: { mode: "shared", cluster: "stack dev's" },
         },
@@ -127,15 +136,16 @@ test("the text plan shows the tree, the Kubernetes YAML, the GitHub secrets by s
 });
 
 test("--all ends with the fleet summary: one row per stack, in name order", () => {
-    const tail = text.stdout.trimEnd().split("\n").slice(-7);
+    const tail = text.stdout.trimEnd().split("\n").slice(-8);
     assert.deepEqual(tail, [
-        "Fleet summary: 5 stacks",
-        "STACK  CLUSTER                                    MODE    EXTENSION      CONFIGURATIONS  CONNECTOR               GITHUB ENVIRONMENT  POLICY ASSIGNMENTS",
-        "dev    arc-cicd-demo/arc-cicd-cluster             aks     auto (Stable)  cluster-config  gitops-connector 1.2.1  az-vote-app-dev     0",
-        "edge   arc-edge/arc-edge-cluster                  arc     auto (Stable)  cluster-config  gitops-connector 1.2.1  -                   0",
-        "fleet  Arc clusters in resource group arc-stores  fleet   auto (Stable)  stores          -                       -                   2",
-        "prod   arc-cicd-prod/arc-cicd-prod                aks     1.24.1         cluster-config  -                       az-vote-app-prod    0",
-        "stage  stack dev's                                shared  -              -               -                       az-vote-app-stage   0",
+        "Fleet summary: 6 stacks",
+        "STACK    CLUSTER                                    MODE       EXTENSION      CONFIGURATIONS  CONNECTOR                     GITHUB ENVIRONMENT   POLICY ASSIGNMENTS",
+        "dev      arc-cicd-demo/arc-cicd-cluster             aks        auto (Stable)  cluster-config  gitops-connector 1.2.1        az-vote-app-dev      0",
+        "edge     arc-edge/arc-edge-cluster                  arc        auto (Stable)  cluster-config  gitops-connector 1.2.1        -                    0",
+        "fleet    Arc clusters in resource group arc-stores  fleet      auto (Stable)  stores          -                             -                    2",
+        "private  arc-cicd-private/arc-cicd-private          aks (git)  auto (Stable)  cluster-config  gitops-connector 1.2.1 (git)  az-vote-app-private  0",
+        "prod     arc-cicd-prod/arc-cicd-prod                aks        1.24.1         cluster-config  -                             az-vote-app-prod     0",
+        "stage    stack dev's                                shared     -              -               -                             az-vote-app-stage    0",
     ]);
     assert.ok(json.stdout.trimEnd().endsWith("]"), "--json prints plans only: no table after them");
 });

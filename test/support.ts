@@ -138,6 +138,11 @@ function defaultState(type: string, name: string, inputs: Record<string, any>): 
             return { objectId: `sp-of-${name}` };
         case "azuread:index/servicePrincipalPassword:ServicePrincipalPassword":
             return { value: pulumi.secret(`password-of-${name}`) };
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            // ARM names the identity after resourceName and reports its IDs (a service principal's).
+            return { name: inputs.resourceName, clientId: `client-of-${name}`, principalId: `sp-of-${name}`, tenantId: "tenant-of-the-identity" };
+        case "azure-native:keyvault:Vault":
+            return { name: inputs.vaultName };
         case "azure-native:authorization:PolicyAssignment":
             // ARM creates the system-assigned identity with the assignment and reports its principal.
             return inputs.identity?.type === "SystemAssigned" ? { identity: { ...inputs.identity, principalId: `policy-identity-of-${name}`, tenantId: "tenant" } } : {};
@@ -184,8 +189,10 @@ export function installMocks(options: MockOptions = {}): Recorder {
         resource: async ({ type, name, inputs }) => {
             if (type === "azure-native:authorization:RoleAssignment") checkPrincipalType(directory, inputs);
             if (type === "azure-native:authorization:PolicyAssignment") checkPolicyAssignment(inputs);
+            if (type === "azure-native:keyvault:Secret") checkKeyVaultSecret(inputs);
             const wait = options.delay?.(type, name) ?? 0;
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            if (type === "azure-native:managedidentity:FederatedIdentityCredential") await federatedCredentialWrite(inputs, wait);
+            else if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             const extra = options.state?.({ type, name, inputs }) ?? {};
             return { id: options.preview ? undefined : mockId(type, name), state: { ...inputs, ...defaultState(type, name, inputs), ...extra } };
         },
@@ -234,6 +241,36 @@ export function checkPolicyAssignment(inputs: Record<string, any>): void {
     const scope = String(unwrap(inputs.scope) ?? "");
     const limit = scope.startsWith("/providers/Microsoft.Management/managementGroups/") ? 24 : 64;
     if (String(unwrap(inputs.policyAssignmentName)).length > limit) refuse(`the name is longer than ${limit} characters`);
+}
+
+/** What ARM refuses in a Key Vault secret: a name outside its rule, or no value. */
+export function checkKeyVaultSecret(inputs: Record<string, any>): void {
+    const name = String(unwrap(inputs.secretName) ?? "");
+    if (!/^[0-9a-zA-Z-]{1,127}$/.test(name)) throw new Error(`BadParameter: the secret name '${name}' is invalid: 1-127 letters, digits and '-'`);
+    const value = unwrap(unwrap(inputs.properties)?.value);
+    if (typeof value !== "string" || value === "") throw new Error(`BadParameter: secret ${name} has no value`);
+}
+
+/** Federated credentials being written, and written, per identity. */
+const federatedWrites = new Map<string, { inFlight: number; total: number }>();
+
+/**
+ * What Entra ID does with an identity's federated credentials: it refuses a write while another write to
+ * the same identity is in progress (ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity),
+ * and more than 20 on one identity. Each write takes `ms` (at least 1), so overlapping writes show.
+ */
+async function federatedCredentialWrite(inputs: Record<string, any>, ms: number): Promise<void> {
+    const identity = `${unwrap(inputs.resourceGroupName)}/${unwrap(inputs.resourceName)}`;
+    const w = federatedWrites.get(identity) ?? { inFlight: 0, total: 0 };
+    federatedWrites.set(identity, w);
+    if (w.inFlight > 0) {
+        throw new Error(`ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity: too many federated identity credentials written concurrently for ${identity}`);
+    }
+    if (w.total >= 20) throw new Error(`FederatedIdentityCredentialsLimitExceeded: ${identity} has 20 federated identity credentials`);
+    w.inFlight++;
+    await new Promise((r) => setTimeout(r, Math.max(ms, 1)));
+    w.inFlight--;
+    w.total++;
 }
 
 /** Paths (a.b[0].c) at which a plain, unwrapped string contains `needle`. */

@@ -18,10 +18,19 @@ export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigu
         problems.push(`${key(...CLUSTER, "gitDelivery")}: missing (expected the platform's Key Vault, as { keyVault: { name } } or { keyVault: { resourceId } }, for delivery git)`);
     }
     if (cc.mode === "arc") {
-        problems.push(
-            `${key(...CLUSTER, "delivery")}: git delivery is not supported on Arc clusters yet: the Key Vault Secrets Provider extension there authenticates only with a service principal, ` +
-                `whose secret would have to reach the cluster; use delivery api (docs/git-delivery.md)`,
-        );
+        if (cc.gitDelivery !== undefined && cc.gitDelivery.oidcIssuerUrl === undefined) {
+            problems.push(
+                `${key(...CLUSTER, "gitDelivery", "oidcIssuerUrl")}: missing (expected the Arc cluster's OIDC issuer URL, from az connectedk8s show --query oidcIssuerProfile.issuerUrl; the platform identity trusts it)`,
+            );
+        }
+        if (cc.keyVaultSecretsProvider?.enabled === true) {
+            problems.push(
+                `${key(...CLUSTER, "keyVaultSecretsProvider", "enabled")}: on Arc, git delivery installs the Secret Store extension, Microsoft's replacement for the Key Vault Secrets Provider extension ` +
+                    `(it authenticates with a service principal only); turn this off`,
+            );
+        }
+    } else if (cc.gitDelivery?.oidcIssuerUrl !== undefined) {
+        problems.push(`${key(...CLUSTER, "gitDelivery", "oidcIssuerUrl")}: applies to Arc clusters only; an AKS cluster reports its own issuer`);
     }
     if (cc.mode === "aks" && cc.keyVaultSecretsProvider?.enabled !== true) {
         problems.push(

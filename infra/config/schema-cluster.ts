@@ -171,7 +171,14 @@ const GitDeliverySchema = z
         secretSyncImage: z
             .string()
             .default(PLATFORM_DEFAULTS.secretSyncImage)
-            .describe("The image of the pod that mounts each namespace's SecretProviderClass, which the Secrets Store CSI driver needs to sync Kubernetes Secrets; it only sleeps."),
+            .describe("AKS: the image of the pod that mounts each namespace's SecretProviderClass, which the Secrets Store CSI driver needs to sync Kubernetes Secrets; it only sleeps."),
+        oidcIssuerUrl: z
+            .url({ protocol: /^https$/ })
+            .optional()
+            .describe(
+                "Arc, required there: the connected cluster's OIDC issuer, which the platform identity's federated credentials trust: `az connectedk8s show -g <group> -n <cluster> --query oidcIssuerProfile.issuerUrl -o tsv` " +
+                    "(after `az connectedk8s update --enable-oidc-issuer --enable-workload-identity`). AKS clusters report theirs.",
+            ),
     })
     .optional()
     .describe("Settings of delivery git, required with it.");

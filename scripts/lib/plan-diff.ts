@@ -133,13 +133,14 @@ export function lineDiff(before: string, after: string): string[] {
         if (i < a.length && j < b.length && a[i] === b[j]) {
             ops.push({ op: " ", text: a[i++] });
             j++;
-        } else if (j < b.length && (i >= a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-            ops.push({ op: "+", text: b[j++] });
-        } else {
+        } else if (i < a.length && (j >= b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
             ops.push({ op: "-", text: a[i++] });
+        } else {
+            ops.push({ op: "+", text: b[j++] });
         }
     }
-    const near = (k: number) => ops[k - 1]?.op !== " " && ops[k - 1] !== undefined || ops[k + 1]?.op !== " " && ops[k + 1] !== undefined;
+    const changed = (k: number) => ops[k] !== undefined && ops[k].op !== " ";
+    const near = (k: number) => changed(k - 1) || changed(k + 1);
     return ops.flatMap((o, k) => (o.op !== " " ? [`${o.op} ${o.text}`] : near(k) ? [`  ${o.text}`] : []));
 }
 

@@ -184,6 +184,11 @@ export async function buildPlan(
     }
     for (const names of [...Object.values(repository), ...Object.values(environments)]) names.sort();
 
+    const platformFiles: PlatformFilePlan[] = rec.registrations
+        .filter((r) => r.type === REPOSITORY_FILE_TYPE && r.parent !== "" && byUrn(rec, r.parent)?.type === GIT_DELIVERY_TYPE)
+        .map((r) => ({ key: keyOf(r), repository: r.inputs.repository, branch: r.inputs.branch, file: r.inputs.file, content: redact(r.inputs.content, secret) }))
+        .sort((a, b) => a.file.localeCompare(b.file));
+
     const resolved: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(outputs)) resolved[k] = await outputValue(v, secret);
 
@@ -196,9 +201,7 @@ export async function buildPlan(
         outputs: resolved,
         lookups: rec.invocations.map((i) => ({ token: i.token, inputs: redact(i.inputs, secret) as Record<string, unknown> })),
         secrets,
-        platformFiles: rec.registrations
-            .filter((r) => r.type === REPOSITORY_FILE_TYPE && r.parent !== "" && byUrn(rec, r.parent)?.type === GIT_DELIVERY_TYPE)
-            .map((r) => ({ key: keyOf(r), repository: r.inputs.repository, branch: r.inputs.branch, file: r.inputs.file, content: redact(r.inputs.content, secret) }))
-            .sort((a, b) => a.file.localeCompare(b.file)),
+        // Only a stack with delivery git has them: every other plan keeps its shape.
+        ...(platformFiles.length > 0 ? { platformFiles } : {}),
     };
 }
