@@ -5,6 +5,7 @@ import { APP, type SecretKey } from "./app-profile.ts";
 import type { GitHubConfig, StackConfig } from "./config.ts";
 import { gitopsGovernanceProblems } from "./config/checks-github.ts";
 import { fleetLayoutProblems } from "./fleet-layout.ts";
+import { PLATFORM_DEFAULTS } from "../components/git-delivery.ts";
 
 /** The Actions secret name for a logical secret, after the stack's renames. */
 export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey): string {
@@ -55,7 +56,7 @@ export function secretLayout(c: StackConfig): SecretLayout {
 
 /**
  * What must hold across all the stacks of a project, which no single stack can see at deploy time:
- * one owner per cluster and per GitHub object, one connector dispatching to each app repo, a CI grant
+ * one owner per cluster, per GitHub object and per platform folder, one connector dispatching to each app repo, a CI grant
  * on every cluster an environment runs on, and protection on a registry other stacks pull from.
  * Returns one message per violation.
  */
@@ -76,6 +77,14 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
             const id = `${c.cluster.mode === "arc" ? "Arc cluster" : "AKS cluster"} ${resourceGroup}/${c.cluster.name}`;
             if (!clusters.has(id.toLowerCase())) clusters.set(id.toLowerCase(), id);
             own(clusters.get(id.toLowerCase())!, c.stack);
+        }
+        if (c.kind === "owner" && c.cluster.delivery === "git") {
+            // Delivery git: two stacks writing one platform folder would overwrite each other's files.
+            const host = c.manifests.configuration;
+            if (host.repo?.kind === "github") {
+                const folder = c.cluster.gitDelivery?.folder ?? PLATFORM_DEFAULTS.folder(c.cluster.name);
+                own(`the platform folder ${folder} on branch ${host.branch} of ${host.repo.owner.toLowerCase()}/${host.repo.repo.toLowerCase()}`, c.stack);
+            }
         }
         const g = c.github;
         if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {

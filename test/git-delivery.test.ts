@@ -16,6 +16,7 @@ import {
 import { KEY_VAULT_SECRETS_USER } from "../components/keyvault-secret.ts";
 import type { OwnerStackConfig } from "../infra/config.ts";
 import { secretReader } from "../infra/config/load.ts";
+import { crossStackProblems } from "../infra/github-layout.ts";
 import { createPlatform } from "../infra/platform.ts";
 import { lineDiff } from "../scripts/lib/plan-diff.ts";
 import { chartProblems } from "./support/chart.ts";
@@ -561,6 +562,19 @@ test("the stack file refuses what git delivery can't do, by key path", () => {
     assert.equal(leaked.length, 1);
     assert.ok(leaked[0].startsWith("gitops-platform:cluster.gitDelivery.folder: "));
     assert.ok(!leaked[0].includes("ghp_0123"));
+});
+
+test("across stacks, one platform folder has one owner", () => {
+    const twin = aksStack();
+    twin.cluster.name = "aks-private-2";
+    twin.cluster.gitDelivery.folder = "platform/aks-private";
+    twin.github.environment.namespace = "web";
+    const other = parseTestStack(twin, ALL_SET, "twin") as OwnerStackConfig;
+    assert.deepEqual(crossStackProblems([aks, other]).filter((p) => p.includes("platform folder")), [
+        "the platform folder platform/aks-private on branch main of org/gitops: claimed by stacks aksgit, twin; exactly one stack may own it",
+    ]);
+    twin.cluster.gitDelivery.folder = "platform/aks-private-2";
+    assert.deepEqual(crossStackProblems([aks, parseTestStack(twin, ALL_SET, "twin") as OwnerStackConfig]).filter((p) => p.includes("platform folder")), []);
 });
 
 test("in delivery git an Arc stack needs no kubeconfig secret; in delivery api it still does", () => {
