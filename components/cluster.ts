@@ -52,6 +52,11 @@ export type ClusterArgs =
           readonly kubeconfig?: KubeconfigOptions;
           /** See ClusterApiAccess. */
           readonly kubernetesApi?: boolean;
+          /**
+           * Fail the deployment, with the command that fixes it, when the adopted cluster lacks the
+           * `azureKeyvaultSecretsProvider` add-on (which git delivery syncs its secrets through). Default false.
+           */
+          readonly requireKeyVaultSecretsProvider?: boolean;
       }
     | {
           /** Target an existing Arc connected cluster. */
@@ -263,7 +268,11 @@ export class Cluster extends pulumi.ComponentResource {
             this.clusterName = existing.name;
             this.clusterId = existing.id;
             this.kubeletObjectId = existing.apply((c) => requireKubelet(c.identityProfile, args.name));
-            this.oidcIssuerUrl = existing.apply((c) => c.oidcIssuerProfile?.issuerURL);
+            this.oidcIssuerUrl = existing.apply((c) => {
+                // Read with the cluster, so nothing that trusts its issuer is created on a cluster that can't use it.
+                if (args.requireKeyVaultSecretsProvider === true) requireKeyVaultSecretsProviderAddon(c.addonProfiles, args.name);
+                return c.oidcIssuerProfile?.issuerURL;
+            });
         } else {
             const connected = arc.getConnectedClusterOutput(
                 { resourceGroupName: args.resourceGroupName, clusterName: args.name },
@@ -338,6 +347,15 @@ export class Cluster extends pulumi.ComponentResource {
             clusterResourceName: this.clusterResourceName,
         };
     }
+}
+
+/** An adopted cluster's add-ons must include the Key Vault Secrets Provider; the error says how to add it. */
+export function requireKeyVaultSecretsProviderAddon(addonProfiles: Record<string, { enabled?: boolean }> | undefined, cluster: string): void {
+    if (addonProfiles?.["azureKeyvaultSecretsProvider"]?.enabled === true) return;
+    throw new Error(
+        `AKS cluster ${cluster} has no Azure Key Vault Secrets Provider add-on, which git delivery syncs its secrets through: run ` +
+            `az aks enable-addons --addons azure-keyvault-secrets-provider --name ${cluster} --resource-group <group>, then pulumi up again`,
+    );
 }
 
 function requireKubelet(profile: Record<string, { objectId?: string }> | undefined, cluster: string): string {

@@ -150,7 +150,11 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
             };
             break;
         case "aksExisting":
-            clusterArgs = { mode: "aksExisting", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: cc.kubeconfig, kubernetesApi };
+            clusterArgs = {
+                mode: "aksExisting", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: cc.kubeconfig, kubernetesApi,
+                // The stack can't add the add-on to a cluster it only adopts: it checks it's there.
+                requireKeyVaultSecretsProvider: !kubernetesApi,
+            };
             break;
         case "arc":
             clusterArgs = { mode: "arc", name: cc.name, resourceGroupName: cc.resourceGroup ?? rg, kubeconfig: kubernetesApi ? readSecret(cc.kubeconfigSecret) : undefined, kubernetesApi };

@@ -27,12 +27,12 @@ const REPO = path.join(__dirname, "..");
 export const USAGE =
     "usage: npm run new-stack -- <stack> --mode aks|aksExisting|arc --cluster <name> [--from <stack>] [--resource-group <rg>] [--location <region>] " +
     "[--registry <acr>] [--gitops-repo <url>] [--branch <branch>] [--path <folder>] [--namespace <namespace>] [--auth none|https|ssh|githubDeployKey] " +
-    "[--github-owner <owner>] [--app-repo <repo>] [--environment <name>] [--root <dir>] [--no-plan]";
+    "[--github-owner <owner>] [--app-repo <repo>] [--environment <name>] [--key-vault <name or resource ID> [--oidc-issuer-url <url>]] [--root <dir>] [--no-plan]";
 
 const SPEC = {
     mode: "string", cluster: "string", from: "string", "resource-group": "string", location: "string", registry: "string", "gitops-repo": "string",
     branch: "string", path: "string", namespace: "string", auth: "string", "github-owner": "string", "app-repo": "string", environment: "string",
-    root: "string", "no-plan": "boolean",
+    "key-vault": "string", "oidc-issuer-url": "string", root: "string", "no-plan": "boolean",
 } as const;
 
 export interface NewStackCommand {
@@ -74,6 +74,8 @@ export function readCommandLine(argv: readonly string[]): NewStackCommand {
         githubOwner: v["github-owner"],
         appRepo: v["app-repo"],
         environment: v.environment,
+        keyVault: v["key-vault"],
+        oidcIssuerUrl: v["oidc-issuer-url"],
     };
     return {
         // Only the options given: an absent one means the default, or what --from's stack says.

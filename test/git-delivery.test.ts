@@ -13,6 +13,7 @@ import YAML from "yaml";
 import {
     GitDelivery, gitDeliveryProblems, KEY_VAULT_READER, platformManifests, PLATFORM_DEFAULTS, secretProviderObjects, SECRET_SYNC, withPlatformKustomization,
 } from "../components/git-delivery.ts";
+import { Cluster, requireKeyVaultSecretsProviderAddon } from "../components/cluster.ts";
 import { KEY_VAULT_SECRETS_USER } from "../components/keyvault-secret.ts";
 import type { OwnerStackConfig } from "../infra/config.ts";
 import { secretReader } from "../infra/config/load.ts";
@@ -21,7 +22,7 @@ import { createPlatform } from "../infra/platform.ts";
 import { lineDiff } from "../scripts/lib/plan-diff.ts";
 import { chartProblems } from "./support/chart.ts";
 import {
-    assertWellFormedTree, dependsOn, DEV_OUTPUTS, find, installMocks, isSecretValue, isTopLevel, one, parentOf, parseTestStack, plainOccurrences, PROJECT, providerOf, REPO_ROOT,
+    assertWellFormedTree, defaultCalls, dependsOn, DEV_OUTPUTS, find, installMocks, isSecretValue, isTopLevel, one, parentOf, parseTestStack, plainOccurrences, PROJECT, providerOf, REPO_ROOT,
     runPlan, settle, SUB, testStackProblems, unwrap, valueOf, type Registration,
 } from "./support.ts";
 
@@ -40,6 +41,13 @@ const rec = installMocks({
     state: ({ type }) => (type === "pulumi:pulumi:StackReference" ? { outputs: DEV_OUTPUTS, secretOutputNames: [] } : undefined),
     // Each federated credential write takes a while, so that two written at once would overlap (Entra ID refuses that).
     delay: (type) => (type === "azure-native:managedidentity:FederatedIdentityCredential" ? 5 : 0),
+    // An adopted cluster has the Key Vault Secrets Provider add-on only when its name says so.
+    calls: {
+        "azure-native:containerservice:getManagedCluster": (i) => ({
+            ...defaultCalls["azure-native:containerservice:getManagedCluster"](i),
+            ...(i.resourceName === "adopted-with-addon" ? { addonProfiles: { azureKeyvaultSecretsProvider: { enabled: true, config: {} } } } : {}),
+        }),
+    },
     config: Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`${PROJECT}:${k}`, v])),
     secretKeys: Object.keys(SECRETS).map((k) => `${PROJECT}:${k}`),
 });
@@ -128,6 +136,8 @@ const fromCode = new GitDelivery("code", {
     issuerUrl: "https://issuer.example/c9/",
     secrets: { alerts: { ops: { address: "https://hooks.slack.example/CANARY-plain-hook-1a2b" } } },
 });
+// An adopted cluster, pull-only, with the add-on git delivery needs.
+const adoptedWith = new Cluster("adopted-with", { mode: "aksExisting", name: "adopted-with-addon", resourceGroupName: "rg", kubernetesApi: false, requireKeyVaultSecretsProvider: true });
 const ready = settle();
 
 const FILE = "github:index/repositoryFile:RepositoryFile";
@@ -562,6 +572,20 @@ test("the stack file refuses what git delivery can't do, by key path", () => {
     assert.equal(leaked.length, 1);
     assert.ok(leaked[0].startsWith("gitops-platform:cluster.gitDelivery.folder: "));
     assert.ok(!leaked[0].includes("ghp_0123"));
+});
+
+test("an adopted AKS cluster without the Key Vault Secrets Provider add-on stops git delivery with the command that adds it; with it, no provider and no credential lookup", async () => {
+    await ready;
+    // What the component checks on the cluster it reads (its output would fail the deployment with this).
+    assert.throws(
+        () => requireKeyVaultSecretsProviderAddon({ omsagent: { enabled: true }, azureKeyvaultSecretsProvider: { enabled: false } }, "adopted-without-addon"),
+        /^Error: AKS cluster adopted-without-addon has no Azure Key Vault Secrets Provider add-on, which git delivery syncs its secrets through: run az aks enable-addons --addons azure-keyvault-secrets-provider --name adopted-without-addon --resource-group <group>, then pulumi up again$/,
+    );
+    assert.throws(() => requireKeyVaultSecretsProviderAddon(undefined, "c"), /has no Azure Key Vault Secrets Provider add-on/);
+    assert.doesNotThrow(() => requireKeyVaultSecretsProviderAddon({ azureKeyvaultSecretsProvider: { enabled: true } }, "c"));
+    assert.equal(await valueOf(adoptedWith.oidcIssuerUrl!), "https://oidc.example/existing/");
+    assert.equal(adoptedWith.provider, undefined);
+    assert.equal(adoptedWith.kubeconfig, undefined);
 });
 
 test("across stacks, one platform folder has one owner", () => {

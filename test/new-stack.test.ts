@@ -249,6 +249,46 @@ test("--mode aksExisting adopts a cluster in its resource group; --from edge wit
     assert.ok(inDev.text.includes("  # azure.createResourceGroup: false: stack dev creates resource group arc-cicd-demo, so destroying dev\n  # deletes this cluster with it.\n  gitops-platform:azure:\n"), inDev.text);
 });
 
+test("--key-vault writes a pull-only stack (delivery git): the vault, on AKS the Key Vault Secrets Provider, on Arc the issuer and no kubeconfig", () => {
+    const root = scratchProject();
+    const dir = path.join(root, "stacks");
+    const base = { registry: "arccicddemoacr", gitopsRepo: "https://github.com/contoso/gitops", branch: "main", githubOwner: "contoso" } as const;
+    writeNewStack(dir, { name: "sealed", mode: "aks", cluster: "sealed-aks", keyVault: "sealed-kv", appRepo: "sealed-app", ...base });
+    assert.deepEqual(written(root, "sealed").cluster, {
+        mode: "aks",
+        name: "sealed-aks",
+        appNamespaces: ["sealed"],
+        keyVaultSecretsProvider: { enabled: true },
+        delivery: "git",
+        gitDelivery: { keyVault: { name: "sealed-kv" } },
+    });
+    assert.match(described(root, "sealed"), /^sealed: a new AKS cluster sealed-aks in resource group sealed-aks, delivered pull-only \(cluster\.delivery: git\): `pulumi up` never calls its Kubernetes API\./);
+
+    const vault = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/kv/providers/Microsoft.KeyVault/vaults/storeskv";
+    const store = writeNewStack(dir, {
+        name: "store9", mode: "arc", cluster: "arc-store-9", resourceGroup: "arc-stores-eu", keyVault: vault, oidcIssuerUrl: "https://oidc.arc.example/9/", appRepo: "store9-app", auth: "https", ...base,
+    });
+    assert.deepEqual(written(root, "store9").cluster, {
+        mode: "arc",
+        name: "arc-store-9",
+        appNamespaces: ["store9"],
+        delivery: "git",
+        gitDelivery: { keyVault: { resourceId: vault }, oidcIssuerUrl: "https://oidc.arc.example/9/" },
+    });
+    assert.ok(!store.text.includes("arcKubeconfig"), "no kubeconfig is asked for");
+
+    // On Arc without the issuer: refused, naming the option; the issuer without delivery git: bad usage.
+    assert.throws(
+        () => writeNewStack(dir, { name: "store10", mode: "arc", cluster: "arc-store-10", resourceGroup: "arc-stores-eu", keyVault: vault, appRepo: "store10-app", auth: "https", ...base }),
+        (e: Error) => e instanceof Refused && e.message.includes("gitops-platform:cluster.gitDelivery.oidcIssuerUrl: missing") && e.message.endsWith("On the command line: --oidc-issuer-url"),
+    );
+    assert.throws(
+        () => writeNewStack(dir, { name: "store10", mode: "aks", cluster: "aks-10", oidcIssuerUrl: "https://oidc.arc.example/10/", ...base }),
+        (e: Error) => e instanceof UsageError && e.message.startsWith("--oidc-issuer-url: only with --mode arc and --key-vault"),
+    );
+    assert.deepEqual(stackFiles(root), [...SHIPPED, "Pulumi.sealed.yaml", "Pulumi.store9.yaml"].sort());
+});
+
 test("refused as bad usage: a taken name, one differing only in case, a bad name, an unknown --from, mode or option, a missing one", () => {
     const root = scratchProject();
     const dir = path.join(root, "stacks");

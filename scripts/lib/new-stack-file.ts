@@ -48,6 +48,13 @@ export function describeStack(c: OwnerStackConfig): string {
     const onIt = c.connector.enabled
         ? "the microsoft.flux extension, the Flux configurations, the GitOps Connector and the Flux notifications that feed it"
         : "the microsoft.flux extension and the Flux configurations";
+    if (cl.delivery === "git") {
+        const what = cl.mode === "aks" ? `a new AKS cluster ${cl.name} in resource group ${rg}` : cl.mode === "aksExisting" ? `the existing AKS cluster ${rg}/${cl.name}, adopted` : `the existing Azure Arc connected cluster ${rg}/${cl.name}`;
+        return (
+            `${what}, delivered pull-only (cluster.delivery: git): \`pulumi up\` never calls its Kubernetes API. ARM installs the microsoft.flux extension and the Flux configurations; ` +
+            `everything inside the cluster is committed to a platform folder of the GitOps repo, and its secrets go to Key Vault (docs/git-delivery.md).`
+        );
+    }
     if (cl.mode === "aks") {
         return `a new AKS cluster ${cl.name} in resource group ${rg}${c.azure.createResourceGroup ? ", which this stack creates" : " (which must exist)"}, and on it ${onIt}.`;
     }
@@ -86,7 +93,10 @@ function header(p: StackFileParts): string[] {
         for (const folder of paths) lines.push(`#   ${folder}`);
     }
     lines.push(...comment("The configurations wait for Flux to reconcile, so a missing folder fails the deployment once the wait is over."));
-    if (c.cluster.mode === "arc") lines.push(...comment(`The image pull secret goes into ${namespaces} once Flux has created it.`));
+    if (c.cluster.mode === "arc" && c.cluster.delivery !== "git") lines.push(...comment(`The image pull secret goes into ${namespaces} once Flux has created it.`));
+    if (c.cluster.mode === "arc" && c.cluster.delivery === "git") {
+        lines.push(...comment("The cluster needs its OIDC issuer and workload identity on (az connectedk8s update --enable-oidc-issuer --enable-workload-identity) and no open-source cert-manager (docs/git-delivery.md)."));
+    }
 
     lines.push("#");
     if (p.secrets.length === 0) {

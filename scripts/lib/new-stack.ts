@@ -39,6 +39,13 @@ export interface NewStackRequest {
     readonly githubOwner?: string;
     readonly appRepo?: string;
     readonly environment?: string;
+    /**
+     * Delivery git (docs/git-delivery.md): the platform's Key Vault, a name to create or an existing
+     * vault's resource ID. Without it the stack delivers through the Kubernetes API.
+     */
+    readonly keyVault?: string;
+    /** Delivery git on Arc: the connected cluster's OIDC issuer URL. */
+    readonly oidcIssuerUrl?: string;
 }
 
 /** Bad usage or input, found before any stack file is read: exit 2. */
@@ -231,7 +238,20 @@ function buildSections(r: NewStackRequest, existing: readonly StackConfig[], sou
 
     const namespace = r.namespace ?? r.name;
     const cluster: Section = { mode: r.mode, name: r.cluster, appNamespaces: [namespace] };
-    if (r.mode === "arc") cluster.kubeconfigSecret = "arcKubeconfig";
+    if (r.oidcIssuerUrl !== undefined && (r.keyVault === undefined || r.mode !== "arc")) {
+        throw new UsageError("--oidc-issuer-url: only with --mode arc and --key-vault (delivery git), where the platform identity trusts the connected cluster's issuer");
+    }
+    if (r.keyVault !== undefined) {
+        // Pull-only: nothing reaches the Kubernetes API, so no kubeconfig; the secrets sync from Key Vault.
+        if (r.mode === "aks") cluster.keyVaultSecretsProvider = { enabled: true };
+        cluster.delivery = "git";
+        cluster.gitDelivery = {
+            keyVault: r.keyVault.startsWith("/") ? { resourceId: r.keyVault } : { name: r.keyVault },
+            ...(r.oidcIssuerUrl !== undefined ? { oidcIssuerUrl: r.oidcIssuerUrl } : {}),
+        };
+    } else if (r.mode === "arc") {
+        cluster.kubeconfigSecret = "arcKubeconfig";
+    }
 
     const registryName = r.registry ?? source?.sections.registry?.name;
     if (registryName === undefined) throw new UsageError(`--registry: required${r.from ? ` (stack ${r.from} has no registry section)` : " without --from"}: the Azure Container Registry's name`);
@@ -418,6 +438,8 @@ const OPTION_KEYS: readonly [RegExp, string][] = [
     [/^github\.owner\b/, "--github-owner"],
     [/^github\.appRepo\b/, "--app-repo"],
     [/^github\.environment\.name\b/, "--environment"],
+    [/^cluster\.(delivery|gitDelivery\.keyVault|keyVaultSecretsProvider)\b/, "--key-vault"],
+    [/^cluster\.gitDelivery\.oidcIssuerUrl\b/, "--oidc-issuer-url"],
 ];
 
 /** A config error in the new file, as a refusal that also names the options setting the keys at fault. */
