@@ -113,7 +113,8 @@ export interface AksSettings {
     /**
      * A private cluster: the API server gets a private endpoint in the cluster's network and no public
      * one (`apiServerAccessProfile.enablePrivateCluster`; AKS's private DNS zone, `system`). Only what
-     * runs in or peered with that network reaches it, so pair it with git delivery. Default false.
+     * runs in or peered with that network reaches it, so pair it with git delivery. Changing it replaces
+     * the cluster: AKS can't convert one in place. Default false.
      */
     readonly privateCluster?: boolean;
     readonly network?: {

@@ -218,6 +218,10 @@ export class Cluster extends pulumi.ComponentResource {
                     // With the autoscaler on, AKS changes the pool's count itself; without ignoring it,
                     // every `pulumi up` would try to scale the pool back to the initial size.
                     ignoreChanges: pool.autoscale ? ["agentPoolProfiles[0].count"] : [],
+                    // AKS can't turn a cluster's API server private or public in place (without API server
+                    // VNet integration, which this doesn't set up): the preview shows a replacement, which
+                    // `protect` stops.
+                    replaceOnChanges: ["apiServerAccessProfile.enablePrivateCluster"],
                     protect: args.protect ?? false,
                     dependsOn: forwardedDependsOn(opts),
                 },

@@ -26,6 +26,9 @@ export * from "./platform-manifests.ts";
 export const DELIVERY_MODES = ["api", "git"] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
+/** Key Vault's longest secret name. */
+export const MAX_VAULT_SECRET_NAME = 127;
+
 /** Entra ID allows 20 federated credentials on one identity: one per namespace with synced secrets. */
 export const MAX_FEDERATED_CREDENTIALS = 20;
 
@@ -51,6 +54,16 @@ function within(a: string, b: string): boolean {
 const normalise = (p: string) => p.replace(/^\.?\//, "").replace(/\/$/, "");
 
 /**
+ * Whether a kustomization path and the platform folder overlap: one is the other or inside it (the
+ * repository root contains everything). Another Kustomization would then apply, and prune, the folder's
+ * objects too, or the platform's prune would reach another's.
+ */
+export function overlapsPlatformFolder(kustomizationPath: string, folder: string): boolean {
+    const path = normalise(kustomizationPath);
+    return within(path, folder) || within(folder, path);
+}
+
+/**
  * What git delivery refuses in the configuration that applies the platform folder, with paths relative
  * to that configuration's args: the kustomization name is the platform's, its folder must be its own,
  * `up` must wait for it, and it must be able to create cluster-wide objects.
@@ -60,8 +73,7 @@ export function platformConfigurationProblems(fc: Pick<FluxConfigurationArgs, "n
     const name = PLATFORM_DEFAULTS.kustomization;
     fc.kustomizations.forEach((k, i) => {
         if (k.name === name) problems.push({ path: ["kustomizations", i, "name"], message: `'${name}' is the kustomization git delivery adds for the platform folder; rename this one` });
-        const path = normalise(k.path ?? "");
-        if (within(path, folder) || within(folder, path)) {
+        if (overlapsPlatformFolder(k.path ?? "", folder)) {
             problems.push({ path: ["kustomizations", i, "path"], message: `overlaps the platform folder ${folder}, which git delivery writes and prunes; give each its own folder` });
         }
     });
@@ -143,6 +155,9 @@ export function gitDeliveryProblems(args: Pick<GitDeliveryArgs, "folder" | "keyV
     if (kv.mode === "create") problems.push(...at(["keyVault", "name"], patternProblem(KEY_VAULT_NAME_RULE, kv.name)));
     else problems.push(...at(["keyVault", "resourceId"], patternProblem(KEY_VAULT_ID_RULE, kv.resourceId)));
     const r = rendered ?? platformManifests(args.manifests);
+    for (const s of r.vaultSecrets) {
+        if (s.name.length > MAX_VAULT_SECRET_NAME) problems.push({ path: ["manifests", "cluster"], message: `the Key Vault secret name ${s.name} is longer than ${MAX_VAULT_SECRET_NAME} characters; shorten the cluster's name or the target's` });
+    }
     if (r.syncNamespaces.length > MAX_FEDERATED_CREDENTIALS) {
         problems.push({
             path: ["manifests"],
@@ -290,7 +305,15 @@ export class GitDelivery extends pulumi.ComponentResource {
                     // a secret whatever the caller passed.
                     properties: { value: pulumi.secret(pulumi.output(value).apply((v) => checkedValue(s.name, v))) },
                 },
-                { parent: this, ...(this.vault ? { dependsOn: [this.vault] } : {}) },
+                {
+                    parent: this,
+                    ...(this.vault ? { dependsOn: [this.vault] } : {}),
+                    // Never deleted by Pulumi: azure-native deletes a vault secret through the vault's data
+                    // plane (ARM has no delete for it), which needs a data-plane role and a network path
+                    // that `up` otherwise never needs. A dropped secret stays in the vault until someone
+                    // deletes it (docs/git-delivery.md); a created vault takes its secrets with it.
+                    retainOnDelete: true,
+                },
             );
             // On the secret, not the vault: the identity reads what its cluster needs and nothing else.
             grants[s.name] = new authorization.RoleAssignment(

@@ -156,12 +156,12 @@ export interface PlatformManifests {
     readonly syncNamespaces: readonly string[];
 }
 
-/** A Key Vault secret name: letters, digits and '-', at most 127. */
+/**
+ * A Key Vault secret name from the cluster and what the secret is: letters, digits and '-' (anything else
+ * becomes '-'). Never shortened: GitDelivery refuses a name over Key Vault's 127 characters.
+ */
 export function vaultSecretName(cluster: string, ...parts: string[]): string {
-    return [cluster, ...parts]
-        .join("-")
-        .replace(/[^0-9a-zA-Z-]/g, "-")
-        .slice(0, 127);
+    return [cluster, ...parts].join("-").replace(/[^0-9a-zA-Z-]/g, "-");
 }
 
 /** The subject of the federated credential for a namespace's sync service account. */
@@ -280,6 +280,8 @@ export function platformManifests(args: PlatformManifestsArgs): PlatformManifest
     const namespaces = new Map<string, "owned" | "createOnly" | "exists">();
     const add = (kind: string, name: string, namespace: string | undefined, manifest: PlatformFile["manifest"]) =>
         files.push({ path: `${namespace ?? "cluster"}/${kind.toLowerCase()}-${name}.yaml`, kind, namespace, name, manifest });
+    // Within one cluster the names can't meet (each kind has its own infix and suffix); across clusters
+    // sharing a vault they can, which the checks across stacks refuse (infra/git-delivery.ts).
     const vault = (name: string, source: VaultSecretSource) => {
         vaultSecrets.set(name, { name, source });
         return name;

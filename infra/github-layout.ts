@@ -5,7 +5,7 @@ import { APP, type SecretKey } from "./app-profile.ts";
 import type { GitHubConfig, StackConfig } from "./config.ts";
 import { gitopsGovernanceProblems } from "./config/checks-github.ts";
 import { fleetLayoutProblems } from "./fleet-layout.ts";
-import { PLATFORM_DEFAULTS } from "../components/git-delivery.ts";
+import { gitDeliveryLayoutProblems, platformFolder } from "./git-delivery.ts";
 
 /** The Actions secret name for a logical secret, after the stack's renames. */
 export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey): string {
@@ -79,12 +79,14 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
             own(clusters.get(id.toLowerCase())!, c.stack);
         }
         if (c.kind === "owner" && c.cluster.delivery === "git") {
-            // Delivery git: two stacks writing one platform folder would overwrite each other's files.
+            // Delivery git: two stacks writing one platform folder would overwrite each other's files, and
+            // two creating one vault name would collide (names are global).
             const host = c.manifests.configuration;
             if (host.repo?.kind === "github") {
-                const folder = c.cluster.gitDelivery?.folder ?? PLATFORM_DEFAULTS.folder(c.cluster.name);
-                own(`the platform folder ${folder} on branch ${host.branch} of ${host.repo.owner.toLowerCase()}/${host.repo.repo.toLowerCase()}`, c.stack);
+                own(`the platform folder ${platformFolder(c)} on branch ${host.branch} of ${host.repo.owner.toLowerCase()}/${host.repo.repo.toLowerCase()}`, c.stack);
             }
+            const kv = c.cluster.gitDelivery?.keyVault;
+            if (kv !== undefined && "name" in kv) own(`the Key Vault ${kv.name.toLowerCase()} (created)`, c.stack);
         }
         const g = c.github;
         if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {
@@ -122,6 +124,7 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
     }
     problems.push(...fleetLayoutProblems(configs));
     problems.push(...gitopsGovernanceProblems(configs));
+    problems.push(...gitDeliveryLayoutProblems(configs));
     for (const [what, stacks] of owners) {
         if (stacks.length > 1) problems.push(`${what}: claimed by stacks ${stacks.join(", ")}; exactly one stack may own it`);
     }

@@ -6,16 +6,17 @@ import * as github from "@pulumi/github";
 import { roleDefinitionId } from "../components/azure.ts";
 import { Cluster, type ClusterArgs } from "../components/cluster.ts";
 import { ArcClusterExtensions } from "../components/cluster-extensions.ts";
-import { connectorAddress, GitOpsConnector, type ConnectorTarget } from "../components/connector.ts";
-import { GitDelivery, PLATFORM_DEFAULTS, withPlatformKustomization } from "../components/git-delivery.ts";
+import { connectorAddress, GitOpsConnector } from "../components/connector.ts";
+import { withPlatformKustomization } from "../components/git-delivery.ts";
 import { Flux, fluxObjects, fluxSourceKind, GITHUB_KNOWN_HOSTS, type FluxConfigurationArgs, type FluxWorkloadIdentity, type GitAuth } from "../components/flux.ts";
 import { FluxIdentity } from "../components/flux-identity.ts";
 import { FluxGitHubAppSecret } from "../components/flux-github-app.ts";
 import { DeployKey } from "../components/github.ts";
 import { FluxNotifications } from "../components/notifications.ts";
 import { Registry, type RegistryAttach } from "../components/registry.ts";
-import { checkedAlertAddress } from "../components/alerts.ts";
-import { alertTargets, createAlerts } from "./alerts.ts";
+import { createAlerts } from "./alerts.ts";
+import { connectorTarget } from "./config/resolve.ts";
+import { createGitDelivery } from "./git-delivery.ts";
 import type { FleetStackConfig, FluxConfigurationConfig, GitHubConfig, OwnerStackConfig, SharedStackConfig, StackConfig, StackName } from "./config.ts";
 import { createFleet, type FleetOutputs } from "./fleet.ts";
 import { createGitHubWiring, type ClusterFacts, type GitHubOutputs } from "./github.ts";
@@ -222,7 +223,16 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
     // Pull-only: the platform folder and its secrets, which the configuration applying it waits for.
     // The registry comes first there: its pull credential is one of the secrets.
     if (!kubernetesApi) registry ??= newRegistry([]);
-    const gitDelivery = kubernetesApi ? undefined : createGitDelivery(c, cluster, rg, readSecret, githubProvider, registry?.dockerConfigJson);
+    const gitDelivery = kubernetesApi
+        ? undefined
+        : createGitDelivery(c, {
+              resourceGroupName: rg,
+              // Arc's from the stack file (validated there), AKS's from the cluster.
+              issuerUrl: cc.mode === "arc" && cc.gitDelivery?.oidcIssuerUrl !== undefined ? cc.gitDelivery.oidcIssuerUrl : requireOidcIssuer(cluster, cc.name, "the platform identity's federated credentials"),
+              readSecret,
+              provider: githubProvider,
+              pullSecret: registry?.dockerConfigJson,
+          });
     if (gitDelivery !== undefined) {
         const host = c.manifests.configuration.name;
         const i = fluxConfigurations.findIndex((fc) => fc.name === host);
@@ -327,80 +337,6 @@ function arcExtensions(c: OwnerStackConfig, cluster: Cluster, rg: pulumi.Input<s
 }
 
 /**
- * Delivery git: the connector, its notifications, the alert targets rendered into the platform folder of
- * the connector configuration's repository and branch (validated to be a github.com branch of the github
- * provider's owner), their secrets into Key Vault, read by an identity federated with the cluster's OIDC
- * issuer. The AKS kubelet identity pulls images, so no pull secret is needed (Arc is refused).
- */
-function createGitDelivery(
-    c: OwnerStackConfig,
-    cluster: Cluster,
-    rg: pulumi.Input<string>,
-    readSecret: SecretReader,
-    provider: github.Provider | undefined,
-    pullSecret: pulumi.Output<string> | undefined,
-): GitDelivery {
-    const cc = c.cluster;
-    const gd = cc.gitDelivery;
-    const host = c.manifests.configuration;
-    if (gd === undefined || host.repo?.kind !== "github" || host.branch === undefined || provider === undefined) {
-        throw new Error("unreachable: delivery git was validated against gitDelivery, a github.com branch and the github section");
-    }
-    // The operators' alerts watch the platform kustomization too: a broken platform folder is theirs to
-    // hear of. The connector relays the app's kustomizations only, as with delivery api.
-    const folder = gd.folder ?? PLATFORM_DEFAULTS.folder(cc.name);
-    const objects = Object.fromEntries(c.flux.configurations.map((fc) => [fc.name, fluxObjects(fc.name === host.name ? withPlatformKustomization(fc, folder) : fc)]));
-    const targets = alertTargets(c, readSecret);
-    const ct = c.connector;
-    return new GitDelivery(
-        `${cc.name}-platform`,
-        {
-            manifests: {
-                cluster: cc.name,
-                configurationNamespace: host.namespace,
-                connector: ct.enabled
-                    ? {
-                          namespace: ct.namespace,
-                          target: connectorTarget(c),
-                          chartVersion: ct.chartVersion,
-                          chartRepo: ct.chartRepo,
-                          subscribers: Object.keys(ct.subscribers),
-                          logReaders: ct.logReaders,
-                          watched: fluxObjects(host),
-                      }
-                    : undefined,
-                alerts:
-                    targets.length > 0
-                        ? { targets: targets.map((t) => ({ ...t, hasToken: t.token !== undefined })), configurations: objects, appNamespaces: cc.appNamespaces }
-                        : undefined,
-                // Arc has no kubelet identity: the registry's pull credential goes into the app namespaces.
-                pullSecretNamespaces: cc.mode === "arc" ? cc.appNamespaces : undefined,
-                secretSync: cc.mode === "arc" ? "secretStore" : "csiDriver",
-                secretSyncImage: gd.secretSyncImage,
-            },
-            stack: c.stack,
-            repository: host.repo.repo,
-            branch: host.branch,
-            folder,
-            keyVault: "name" in gd.keyVault ? { mode: "create", name: gd.keyVault.name, resourceGroupName: rg, location: c.azure.location } : { mode: "existing", resourceId: gd.keyVault.resourceId },
-            resourceGroupName: rg,
-            location: c.azure.location,
-            // Arc's from the stack file (validated there), AKS's from the cluster.
-            issuerUrl: cc.mode === "arc" ? gd.oidcIssuerUrl! : requireOidcIssuer(cluster, cc.name),
-            secrets: {
-                pullSecret,
-                connectorPat: ct.enabled ? readSecret(ct.patSecret) : undefined,
-                subscribers: Object.fromEntries(Object.entries(ct.subscribers).map(([n, k]) => [n, readSecret(k)])),
-                alerts: Object.fromEntries(
-                    targets.map((t) => [t.name, { address: pulumi.output(t.address).apply((v) => checkedAlertAddress(t.name, v)), token: t.token }]),
-                ),
-            },
-        },
-        { providers: { github: provider } },
-    );
-}
-
-/**
  * Per configuration with auth.type githubApp, the Secret `<configuration>-github-app` its GitRepository
  * reads the App from (its namespace patched first, unless flux-system), through the cluster's provider
  * with its deletedWith. It needs nothing of the extension: a Secret is core Kubernetes.
@@ -456,27 +392,17 @@ function withBlobReaderGrants(c: OwnerStackConfig, identity: FluxIdentity): Flux
  * The cluster's OIDC issuer URL, which the federated credential trusts. A created AKS cluster always
  * has it; an adopted one (aksExisting) may not, which only the cluster can say, at deploy time.
  */
-function requireOidcIssuer(cluster: Cluster, name: string): pulumi.Output<string> {
-    if (cluster.oidcIssuerUrl === undefined) throw new Error(`unreachable: workload identity was validated against an Arc cluster in ${name}`);
+function requireOidcIssuer(cluster: Cluster, name: string, forWhat = "Flux workload identity"): pulumi.Output<string> {
+    if (cluster.oidcIssuerUrl === undefined) throw new Error(`unreachable: ${forWhat} was validated against an AKS cluster in ${name}`);
     return cluster.oidcIssuerUrl.apply((url) => {
         if (url === undefined || url === "") {
             throw new Error(
-                `cluster ${name} has no OIDC issuer, which Flux workload identity needs: run ` +
+                `cluster ${name} has no OIDC issuer, which ${forWhat} need${forWhat.endsWith("s") ? "" : "s"}: run ` +
                     `az aks update --name ${name} --resource-group <group> --enable-oidc-issuer --enable-workload-identity, then pulumi up again`,
             );
         }
         return url;
     });
-}
-
-function connectorTarget(c: OwnerStackConfig): ConnectorTarget {
-    // Validation checked that the URL matches the mode.
-    const repo = c.manifests.configuration.repo;
-    if (repo === undefined) throw new Error(`unreachable: the connector's configuration was validated as a github.com or Azure Repos repo`);
-    if (repo.kind === "github") {
-        return { mode: "GITHUB", owner: repo.owner, appRepo: c.connector.appRepo, gitopsRepo: repo.repo };
-    }
-    return { mode: "AZDO", organization: repo.organization, project: repo.project, gitopsRepo: repo.repo, prRepo: c.connector.azdo.prRepo };
 }
 
 /** The cluster belongs to another stack: read its outputs, create nothing on it. */

@@ -19,7 +19,7 @@ import type { OwnerStackConfig } from "../infra/config.ts";
 import { secretReader } from "../infra/config/load.ts";
 import { crossStackProblems } from "../infra/github-layout.ts";
 import { createPlatform } from "../infra/platform.ts";
-import { lineDiff } from "../scripts/lib/plan-diff.ts";
+import { lineDiff, renderDiff } from "../scripts/lib/plan-diff.ts";
 import { chartProblems } from "./support/chart.ts";
 import {
     assertWellFormedTree, defaultCalls, dependsOn, DEV_OUTPUTS, find, installMocks, isSecretValue, isTopLevel, one, parentOf, parseTestStack, plainOccurrences, PROJECT, providerOf, REPO_ROOT,
@@ -166,6 +166,8 @@ test("delivery git constructs no Kubernetes provider, registers no Kubernetes ob
     assert.deepEqual(find(rec, ROLE).filter((r) => String(r.name).includes("deployer-admin")), []);
     const cluster = one(rec, "azure-native:containerservice:ManagedCluster", "aks-private-aks");
     assert.deepEqual(cluster.inputs.apiServerAccessProfile, { enablePrivateCluster: true });
+    // AKS can't make a cluster private or public in place: the preview shows a replacement.
+    assert.deepEqual(cluster.replaceOnChanges, ["apiServerAccessProfile.enablePrivateCluster"]);
     assert.deepEqual(cluster.inputs.addonProfiles.azureKeyvaultSecretsProvider, { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } });
     assert.equal(aksOut.connectorAddress, "http://gitops-connector.gitops-connector.svc.cluster.local:8080/gitopsphase");
     assert.equal(arcOut.connectorAddress, undefined);
@@ -362,6 +364,8 @@ test("the Key Vault chain on AKS: a created RBAC vault, the secrets (secret valu
         assert.equal(unwrap(unwrap(r.inputs.properties).value), values[name]);
         assert.equal(r.inputs.vaultName, "aks-private-kv");
         assert.equal(r.inputs.resourceGroupName, "rg-private");
+        // azure-native deletes a vault secret through the data plane, which `up` never needs: Pulumi only forgets it.
+        assert.equal(r.retainOnDelete, true, `${name} is retained on delete`);
     }
 
     const identity = one(rec, "azure-native:managedidentity:UserAssignedIdentity", "aks-private-platform-identity");
@@ -514,7 +518,10 @@ test("the stack file refuses what git delivery can't do, by key path", () => {
         ["gitops-platform:cluster.gitDelivery: missing (expected the platform's Key Vault, as { keyVault: { name } } or { keyVault: { resourceId } }, for delivery git)"],
     );
     assert.deepEqual(
-        problems((s) => (s.cluster.delivery = "api")),
+        problems((s) => {
+            s.cluster.delivery = "api";
+            s.cluster.aks.privateCluster = false;
+        }),
         ["gitops-platform:cluster.gitDelivery: applies to delivery git only; set cluster.delivery: git or drop gitDelivery"],
     );
     assert.deepEqual(problems((s) => delete s.cluster.keyVaultSecretsProvider), [
@@ -550,6 +557,23 @@ test("the stack file refuses what git delivery can't do, by key path", () => {
             "gitops-platform:github.gitopsRepo.governance.bypassActors: the ruleset takes only reviewed pull requests on branch 'main', where git delivery commits the platform folder; add the identity pulumi up runs as to bypassActors, or sync the platform from an ungoverned branch",
         ],
     );
+    assert.deepEqual(
+        problems((s) => {
+            s.cluster.delivery = "api";
+            delete s.cluster.gitDelivery;
+        }),
+        [
+            "gitops-platform:cluster.aks.privateCluster: a private cluster's API server has no public endpoint, and delivery api applies the connector, alerts and pull secrets through it; set cluster.delivery: git (docs/git-delivery.md)",
+        ],
+    );
+    // Another configuration of the stack on the same repository and branch keeps out of the folder too.
+    assert.deepEqual(
+        problems((s) => s.flux.configurations.push({ name: "everything", url: "https://github.com/org/gitops", branch: "main", kustomizations: [{ name: "all", path: "./" }] })),
+        ["gitops-platform:flux.configurations[1].kustomizations[0].path: overlaps the platform folder platform/aks-private, which git delivery writes and prunes; give each its own folder"],
+    );
+    const otherBranch = aksStack();
+    otherBranch.flux.configurations.push({ name: "other-branch", url: "https://github.com/org/gitops", branch: "release", kustomizations: [{ name: "all", path: "./" }] });
+    assert.equal(parseTestStack(otherBranch, ALL_SET, "aksgit").kind, "owner", "another branch's root is another tree");
     assert.deepEqual(problems((s) => (s.cluster.gitDelivery.folder = "../elsewhere")), [
         "gitops-platform:cluster.gitDelivery.folder: expected a folder of the repository such as platform/<cluster>: relative, '/'-separated, without '.' or '..' segments",
     ]);
@@ -599,6 +623,37 @@ test("across stacks, one platform folder has one owner", () => {
     ]);
     twin.cluster.gitDelivery.folder = "platform/aks-private-2";
     assert.deepEqual(crossStackProblems([aks, parseTestStack(twin, ALL_SET, "twin") as OwnerStackConfig]).filter((p) => p.includes("platform folder")), []);
+    // A vault name is global: two stacks creating it collide.
+    assert.deepEqual(crossStackProblems([aks, parseTestStack(twin, ALL_SET, "twin") as OwnerStackConfig]).filter((p) => p.includes("Key Vault")), [
+        "the Key Vault aks-private-kv (created): claimed by stacks aksgit, twin; exactly one stack may own it",
+    ]);
+});
+
+test("across stacks, no other stack's kustomization overlaps a platform folder, and two clusters sharing a vault never write one secret", () => {
+    // Another stack syncing the repository root of the same branch would apply the platform objects too.
+    const wide = aksStack();
+    wide.cluster = { mode: "aks", name: "aks-wide", appNamespaces: ["web"] };
+    wide.registry.name = "akswideacr";
+    wide.flux.configurations[0].kustomizations = [{ name: "all", path: "./" }];
+    const wideStack = parseTestStack(wide, ALL_SET, "wide") as OwnerStackConfig;
+    assert.deepEqual(crossStackProblems([aks, wideStack]).filter((p) => p.includes("overlaps")), [
+        "stack wide: gitops-platform:flux.configurations[0].kustomizations[0].path './' overlaps the platform folder platform/aks-private of stack aksgit on branch main of org/gitops; give each its own folder",
+    ]);
+    wide.flux.configurations[0].branch = "release";
+    assert.deepEqual(crossStackProblems([aks, parseTestStack(wide, ALL_SET, "wide") as OwnerStackConfig]).filter((p) => p.includes("overlaps")), []);
+    // Clusters named so that their secrets' names meet, in one existing vault: refused, naming both stacks.
+    const a = arcStack();
+    a.cluster.name = "s-alert-x";
+    a.cluster.gitDelivery.folder = "clusters/a/platform";
+    a.flux.alerts = [{ name: "y", type: "slack", addressSecret: "teamsHook" }];
+    const b = arcStack();
+    b.cluster.name = "s";
+    b.cluster.gitDelivery.folder = "clusters/b/platform";
+    b.flux.alerts = [{ name: "x-alert-y", type: "slack", addressSecret: "teamsHook" }];
+    const problems = crossStackProblems([parseTestStack(a, ALL_SET, "sa") as OwnerStackConfig, parseTestStack(b, ALL_SET, "sb") as OwnerStackConfig]);
+    assert.deepEqual(problems.filter((p) => p.includes("Key Vault secret")), [
+        "the Key Vault secret s-alert-x-alert-y-address in vault storekv: written by stacks sa, sb; exactly one stack may own it",
+    ]);
 });
 
 test("in delivery git an Arc stack needs no kubeconfig secret; in delivery api it still does", () => {
@@ -624,6 +679,12 @@ test("GitDelivery refuses, before registering anything, what Azure or Entra ID w
         "secrets are synced into 21 namespaces, each needing a federated credential, and one identity takes at most 20",
     ]);
     assert.deepEqual(gitDeliveryProblems({ ...base, manifests: { ...manifests, secretSyncImage: "pause" } }).map((p) => p.path.join(".")), ["manifests.secretSyncImage"]);
+    // A name over Key Vault's 127 characters.
+    const target = (name: string) => ({ name, type: "slack" as const, hasToken: false });
+    assert.deepEqual(
+        gitDeliveryProblems({ ...base, manifests: { ...manifests, cluster: "c".repeat(120), alerts: { targets: [target("ops")], configurations: {}, appNamespaces: ["x"] } } }).map((p) => p.message),
+        [`the Key Vault secret name ${"c".repeat(120)}-alert-ops-address is longer than 127 characters; shorten the cluster's name or the target's`],
+    );
     const before = rec.registrations.length;
     assert.throws(
         () =>
@@ -689,6 +750,38 @@ test("the offline plan's diff shows a platform file's change as the lines that c
     const after = "a: 1\nb: 2\nc: three\nd: 4\ne: 5\nf: 6\n";
     assert.deepEqual(lineDiff(before, after), ["  b: 2", "- c: 3", "+ c: three", "  d: 4", "  e: 5", "+ f: 6"]);
     assert.deepEqual(lineDiff(before, before), []);
+    const file = "github:index/repositoryFile:RepositoryFile::p-file-platform/c/flux-system/helmrelease-gitops-connector.yaml";
+    const text = renderDiff({
+        stack: "private",
+        ref: "main",
+        added: [],
+        removed: [],
+        changed: [
+            {
+                key: file,
+                changes: [
+                    { path: "inputs.content", before: "spec:\n  version: 1.2.0\n  interval: 10m\n", after: "spec:\n  version: 1.2.1\n  interval: 10m\n" },
+                    { path: "inputs.commitMessage", before: "a", after: "b" },
+                ],
+            },
+        ],
+        outputs: [],
+        extensionUpgrades: [],
+    });
+    assert.equal(
+        text,
+        [
+            "Plan diff for stack private: main -> working tree: 0 added, 0 removed, 1 changed",
+            `  ~ ${file}`,
+            "      inputs.content:",
+            "          spec:",
+            "        -   version: 1.2.0",
+            "        +   version: 1.2.1",
+            "            interval: 10m",
+            '      inputs.commitMessage: "a" -> "b"',
+            "",
+        ].join("\n"),
+    );
 });
 
 test("npm run plan -- private: a private AKS cluster planned pull-only, with the platform folder and no Kubernetes object", () => {

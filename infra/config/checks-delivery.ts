@@ -1,7 +1,7 @@
 // What `cluster.delivery: git` needs of the rest of the stack file, by key path. The rules on the Flux
 // configuration that applies the platform folder are the GitDelivery component's
 // (platformConfigurationProblems); this maps them, and adds what spans sections.
-import { PLATFORM_DEFAULTS, platformConfigurationProblems } from "../../components/git-delivery.ts";
+import { overlapsPlatformFolder, PLATFORM_DEFAULTS, platformConfigurationProblems } from "../../components/git-delivery.ts";
 import { key } from "./names.ts";
 import type { FluxConfigurationConfig } from "./resolve.ts";
 import type { ParsedOwnerStack } from "./schema.ts";
@@ -11,7 +11,16 @@ const CLUSTER = ["cluster"] as const;
 export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigurationConfig[]): string[] {
     const cc = c.cluster;
     if (cc.delivery !== "git") {
-        return cc.gitDelivery === undefined ? [] : [`${key(...CLUSTER, "gitDelivery")}: applies to delivery git only; set cluster.delivery: git or drop gitDelivery`];
+        const problems: string[] = [];
+        if (cc.gitDelivery !== undefined) problems.push(`${key(...CLUSTER, "gitDelivery")}: applies to delivery git only; set cluster.delivery: git or drop gitDelivery`);
+        if (cc.mode === "aks" && cc.aks.privateCluster) {
+            // Its API server is reachable only from its network, and delivery api goes through it.
+            problems.push(
+                `${key(...CLUSTER, "aks", "privateCluster")}: a private cluster's API server has no public endpoint, and delivery api applies the connector, alerts and pull secrets through it; ` +
+                    `set cluster.delivery: git (docs/git-delivery.md)`,
+            );
+        }
+        return problems;
     }
     const problems: string[] = [];
     if (cc.gitDelivery === undefined) {
@@ -60,6 +69,16 @@ export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigu
         );
     }
     for (const p of platformConfigurationProblems(fc, folder)) problems.push(`${at(...p.path)}: ${p.message}`);
+    // The stack's other configurations on the same repository and branch must keep out of the folder too.
+    configs.forEach((x, j) => {
+        if (j === i || x.repo?.kind !== "github" || fc.repo?.kind !== "github" || x.branch !== fc.branch) return;
+        if (x.repo.owner.toLowerCase() !== fc.repo.owner.toLowerCase() || x.repo.repo.toLowerCase() !== fc.repo.repo.toLowerCase()) return;
+        x.kustomizations.forEach((k, n) => {
+            if (overlapsPlatformFolder(k.path, folder)) {
+                problems.push(`${key("flux", "configurations", j, "kustomizations", n, "path")}: overlaps the platform folder ${folder}, which git delivery writes and prunes; give each its own folder`);
+            }
+        });
+    });
     configs.forEach((x, j) => {
         // The App's Secret is what Flux reads Git with: it can't come from Git.
         if (x.auth.type === "githubApp") {

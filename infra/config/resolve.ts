@@ -1,6 +1,7 @@
 // The validated config with every derived value resolved once: parsed repo URLs, the configuration the
 // app's manifests go through with its branch and folder, the connector's app repo, qualified stack
 // names. Nothing downstream re-parses a URL or re-derives a default.
+import type { ConnectorTarget } from "../../components/connector.ts";
 import { gitHost, parseGitRepoUrl, type GitRepo } from "../../components/flux.ts";
 import { APP } from "../app-profile.ts";
 import { qualifiedStack, shortStack } from "./names.ts";
@@ -144,4 +145,14 @@ function manifestsRepo(m: ManifestsConfig | undefined): ManifestsRepo {
 /** The repo the connector dispatches to: named once, in github.appRepo when there is one. */
 export function connectorAppRepo(connector: ParsedConnector, github: ParsedGitHub | undefined): string {
     return connector.github.appRepo ?? github?.appRepo ?? APP.appRepo;
+}
+
+/** What the connector reports to: the connector configuration's repository (validated against the mode). */
+export function connectorTarget(c: Pick<OwnerStackConfig, "manifests" | "connector">): ConnectorTarget {
+    const repo = c.manifests.configuration.repo;
+    if (repo === undefined) throw new Error(`unreachable: the connector's configuration was validated as a github.com or Azure Repos repo`);
+    if (repo.kind === "github") {
+        return { mode: "GITHUB", owner: repo.owner, appRepo: c.connector.appRepo, gitopsRepo: repo.repo };
+    }
+    return { mode: "AZDO", organization: repo.organization, project: repo.project, gitopsRepo: repo.repo, prRepo: c.connector.azdo.prRepo };
 }

@@ -84,7 +84,7 @@ const AksSchema = z
         privateCluster: z
             .boolean()
             .default(false)
-            .describe("A private cluster: the API server has a private endpoint in the cluster's network and no public one. Only what runs in or is peered with that network reaches it: use delivery git. Create-only in AKS."),
+            .describe("A private cluster: the API server has a private endpoint in the cluster's network and no public one. Only what runs in or is peered with that network reaches it, so it needs delivery git. Changing it replaces the cluster (AKS can't convert one in place), which protect stops."),
         network: z
             .strictObject({
                 plugin: z.enum(NETWORK_PLUGINS).default(AKS_DEFAULTS.plugin).describe("Overlay mode with `azure`."),

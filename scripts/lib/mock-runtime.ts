@@ -18,6 +18,8 @@ export interface Registration {
     /** URNs this resource waits for (dependsOn and inputs from other resources). */
     readonly dependencies: readonly string[];
     readonly ignoreChanges: readonly string[];
+    /** Pulumi `replaceOnChanges`: a change to these properties replaces the resource. */
+    readonly replaceOnChanges: readonly string[];
     /** Pulumi `protect`: the engine refuses to delete or replace it. */
     readonly protect: boolean;
     /** Pulumi `retainOnDelete`: a delete only drops it from the state; the object stays. */
@@ -79,14 +81,14 @@ let inflight = 0;
 export function installRecorder(o: RuntimeOptions): Recorder {
     const recorder: Recorder = { registrations: [], invocations: [], outputsRegistered: new Set() };
     const start = Date.now();
-    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; protect: boolean; retainOnDelete: boolean; deletedWith: string }>();
+    const pending = new Map<string, { parent: string; dependencies: string[]; ignoreChanges: string[]; replaceOnChanges: string[]; protect: boolean; retainOnDelete: boolean; deletedWith: string }>();
 
     pulumi.runtime.setAllConfig(o.config, [...o.secretKeys]);
     pulumi.runtime.setMocks(
         {
             async newResource(args) {
                 const result = await o.resource({ type: args.type, name: args.name, inputs: args.inputs });
-                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], protect: false, retainOnDelete: false, deletedWith: "" };
+                const meta = pending.get(`${args.type}::${args.name}`) ?? { parent: "", dependencies: [], ignoreChanges: [], replaceOnChanges: [], protect: false, retainOnDelete: false, deletedWith: "" };
                 recorder.registrations.push({
                     type: args.type,
                     name: args.name,
@@ -97,6 +99,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
                     parent: meta.parent,
                     dependencies: meta.dependencies,
                     ignoreChanges: meta.ignoreChanges,
+                    replaceOnChanges: meta.replaceOnChanges,
                     protect: meta.protect,
                     retainOnDelete: meta.retainOnDelete,
                     deletedWith: meta.deletedWith,
@@ -130,6 +133,7 @@ export function installRecorder(o: RuntimeOptions): Recorder {
             parent: req.getParent() ?? "",
             dependencies: req.getDependenciesList() ?? [],
             ignoreChanges: req.getIgnorechangesList() ?? [],
+            replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
             protect: req.getProtect?.() === true,
             retainOnDelete: req.getRetainondelete?.() === true,
             deletedWith: req.getDeletedwith?.() ?? "",
