@@ -5,6 +5,7 @@
 // identity federated with each namespace's sync service account, and Key Vault Secrets User on each
 // secret. No credential is ever written to Git.
 import * as pulumi from "@pulumi/pulumi";
+import * as azure from "@pulumi/azure-native/provider";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -114,7 +115,7 @@ export type PlatformKeyVault =
           readonly location: pulumi.Input<string>;
       }
     | {
-          /** Write into a vault that exists, with Azure RBAC, in the subscription `up` deploys to. */
+          /** Write into a vault that exists, with Azure RBAC, in any subscription (through a provider for it). */
           readonly mode: "existing";
           readonly resourceId: string;
       };
@@ -230,6 +231,7 @@ export class GitDelivery extends pulumi.ComponentResource {
         const kv = args.keyVault;
         let resourceGroupName: pulumi.Input<string>;
         let subscriptionId: pulumi.Input<string>;
+        let vaultProvider: azure.Provider | undefined;
         if (kv.mode === "create") {
             this.vault = new keyvault.Vault(
                 `${name}-vault`,
@@ -257,6 +259,8 @@ export class GitDelivery extends pulumi.ComponentResource {
             subscriptionId = client.subscriptionId;
         } else {
             const [, , sub, , group, , , , vaultName] = kv.resourceId.split("/");
+            // The vault's own subscription, which need not be the one `up` deploys to.
+            vaultProvider = new azure.Provider(`${name}-vault-subscription`, { subscriptionId: sub }, { parent: this });
             this.vault = undefined;
             this.vaultName = pulumi.output(vaultName);
             this.vaultId = pulumi.output(kv.resourceId);
@@ -307,6 +311,7 @@ export class GitDelivery extends pulumi.ComponentResource {
                 },
                 {
                     parent: this,
+                    provider: vaultProvider,
                     ...(this.vault ? { dependsOn: [this.vault] } : {}),
                     // Never deleted by Pulumi: azure-native deletes a vault secret through the vault's data
                     // plane (ARM has no delete for it), which needs a data-plane role and a network path

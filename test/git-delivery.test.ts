@@ -486,6 +486,10 @@ test("Arc: the Secret Store extension after cert-manager, before the configurati
     const pull = one(rec, SECRET, "store-1-platform-secret-store-1-acr-pull");
     assert.equal(pull.inputs.vaultName, "storekv");
     assert.equal(pull.inputs.resourceGroupName, "shared-kv");
+    // Written in the vault's own subscription, whichever one `up` deploys to.
+    assert.equal(providerOf(rec, pull)?.name, "store-1-platform-vault-subscription");
+    assert.equal(providerOf(rec, pull)?.inputs.subscriptionId, SUB);
+    assert.equal(providerOf(rec, one(rec, SECRET, "aks-private-platform-secret-aks-private-connector-pat")), undefined, "a created vault is the default provider's");
     assert.ok(isSecretValue(pull.inputs.properties) || isSecretValue(pull.inputs.properties?.value));
     const docker = JSON.parse(String(unwrap(unwrap(pull.inputs.properties).value)));
     assert.deepEqual(Object.keys(docker.auths), ["storeacr01.azurecr.io"]);
@@ -686,34 +690,10 @@ test("GitDelivery refuses, before registering anything, what Azure or Entra ID w
         [`the Key Vault secret name ${"c".repeat(120)}-alert-ops-address is longer than 127 characters; shorten the cluster's name or the target's`],
     );
     const before = rec.registrations.length;
+    const rest = { stack: "s", repository: "r", branch: "main", resourceGroupName: "rg", location: "westeurope", issuerUrl: "https://issuer.example/", secrets: {} };
+    assert.throws(() => new GitDelivery("bad", { ...base, ...rest, folder: "../x" }), /GitDelivery bad has invalid arguments:\n {2}- folder: expected a folder/);
     assert.throws(
-        () =>
-            new GitDelivery("bad", {
-                ...base,
-                folder: "../x",
-                stack: "s",
-                repository: "r",
-                branch: "main",
-                resourceGroupName: "rg",
-                location: "westeurope",
-                issuerUrl: "https://issuer.example/",
-                secrets: {},
-            }),
-        /GitDelivery bad has invalid arguments:\n {2}- folder: expected a folder/,
-    );
-    assert.throws(
-        () =>
-            new GitDelivery("bad2", {
-                ...base,
-                manifests: { ...manifests, pullSecretNamespaces: ["shop"] },
-                stack: "s",
-                repository: "r",
-                branch: "main",
-                resourceGroupName: "rg",
-                location: "westeurope",
-                issuerUrl: "https://issuer.example/",
-                secrets: {},
-            }),
+        () => new GitDelivery("bad2", { ...base, ...rest, manifests: { ...manifests, pullSecretNamespaces: ["shop"] } }),
         /secrets\.pullSecret: the value for c1-acr-pull is missing/,
     );
     assert.equal(rec.registrations.length, before);

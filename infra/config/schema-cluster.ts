@@ -165,7 +165,7 @@ const GitDeliverySchema = z
         keyVault: z
             .union([
                 z.strictObject({ name: ruled(KEY_VAULT_NAME_RULE).describe("Create this vault (Azure RBAC, purge protection) in azure.resourceGroup; names are global, and stay taken 90 days after deletion.") }),
-                z.strictObject({ resourceId: ruled(KEY_VAULT_ID_RULE).describe("Write into this existing Azure RBAC vault, in the subscription `pulumi up` deploys to.") }),
+                z.strictObject({ resourceId: ruled(KEY_VAULT_ID_RULE).describe("Write into this existing Azure RBAC vault, in any subscription the identity running `pulumi up` may write to.") }),
             ])
             .describe("Where the platform's secrets go: the connector PAT, webhook addresses and the pull credential. Nothing secret is written to Git."),
         secretSyncImage: z
