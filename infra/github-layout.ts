@@ -104,6 +104,14 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
         if (repoStack !== undefined && repoStack !== c.stack && !byName.get(repoStack)?.github?.repository) {
             if (byName.has(repoStack)) problems.push(`stack ${c.stack}: stack ${repoStack} named in github.repositoryStack doesn't own the repository level (no github.repository)`);
         }
+        const level = repoStack !== undefined && repoStack !== c.stack ? byName.get(repoStack)?.github : undefined;
+        if (level?.repository && `${level.owner}/${level.appRepo}`.toLowerCase() !== repo.toLowerCase()) {
+            // The environment's workflows read the repository-level secrets and the CI identity of their own repo.
+            problems.push(
+                `stack ${c.stack}: github.repositoryStack '${repoStack}' owns the repository level of ${level.owner}/${level.appRepo}, but this stack's environment is in ${repo}; ` +
+                    `name the stack owning ${repo}'s repository level, or give this stack github.repository`,
+            );
+        }
         if (onOtherCluster(c) && c.kind === "shared") {
             const owner = byName.get(c.clusterStack.short);
             if (owner && !(owner.github && grantsClusterAccess(owner))) {

@@ -156,4 +156,19 @@ test("objects claimed by two stacks are errors: an environment, the repository l
     const r = cli(path.join(FIXTURES, "tutorial"), "--stack", "stage", "--stacks-dir", dir);
     assert.equal(r.status, 1);
     for (const p of problems) assert.ok(r.stdout.includes(p), p);
+
+    // An environment in another app repo than the one whose repository level its repositoryStack owns:
+    // its workflows would read secrets and a CI identity that aren't there.
+    const other = mkdtempSync(path.join(tmpdir(), "stacks-repo-"));
+    cpSync(STACKS, other, { recursive: true });
+    const file = path.join(other, "Pulumi.private.yaml");
+    const doc = YAML.parse(readFileSync(file, "utf8"));
+    const g = doc.config["gitops-platform:github"];
+    delete g.repository;
+    g.repositoryStack = "dev";
+    writeFileSync(file, YAML.stringify(doc));
+    assert.deepEqual(crossStackProblems(loadStacks(other)).filter((p) => p.includes("repositoryStack")), [
+        "stack private: github.repositoryStack 'dev' owns the repository level of your-github-org/arc-cicd-demo-src, but this stack's environment is in your-github-org/arc-cicd-private-src; " +
+            "name the stack owning your-github-org/arc-cicd-private-src's repository level, or give this stack github.repository",
+    ]);
 });
