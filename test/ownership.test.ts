@@ -56,6 +56,16 @@ function identity(rec: Recorder, r: Registration): string | undefined {
             return `githubEnvironmentPolicy/${i.repository}/${i.environment}/${i.branchPattern}`;
         case "github:index/repositoryDeployKey:RepositoryDeployKey":
             return `githubDeployKey/${i.repository}/${i.title}`;
+        case "github:index/repositoryFile:RepositoryFile":
+            return `githubFile/${i.repository}/${i.branch}/${i.file}`;
+        case "azure-native:keyvault:Vault":
+            return `keyVault/${i.vaultName}`;
+        case "azure-native:keyvault:Secret":
+            return `keyVaultSecret/${i.vaultName}/${i.secretName}`;
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            return `identity/${i.resourceGroupName}/${i.resourceName}`;
+        case "azure-native:managedidentity:FederatedIdentityCredential":
+            return `identityFederatedCredential/${i.resourceGroupName}/${i.resourceName}/${i.federatedIdentityCredentialResourceName}`;
         case "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions":
         case "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions":
             return `${r.type.split(":").pop()}/${i.repository}`;
@@ -101,10 +111,16 @@ test("every cloud and cluster object across the shipped stacks belongs to exactl
             "githubSecret/arc-cicd-demo-src/az-vote-app-stage/TARGET_NAMESPACE",
         ],
     );
-    // Repository-level secrets are managed by exactly one stack, dev.
-    const repoSecrets = [...owners].filter(([id]) => /^githubSecret\/[^/]+\/[A-Z_]+$/.test(id));
-    assert.equal(repoSecrets.length, 12);
-    for (const [id, s] of repoSecrets) assert.deepEqual(s, ["dev"], id);
+    // Repository-level secrets are managed by exactly one stack per app repo: dev for the tutorial's, private for its own.
+    const repoSecrets = (repo: string) => [...owners].filter(([id]) => id.startsWith(`githubSecret/${repo}/`) && /^githubSecret\/[^/]+\/[A-Z_]+$/.test(id));
+    assert.equal(repoSecrets("arc-cicd-demo-src").length, 12);
+    for (const [id, s] of repoSecrets("arc-cicd-demo-src")) assert.deepEqual(s, ["dev"], id);
+    assert.ok(repoSecrets("arc-cicd-private-src").length > 0);
+    for (const [id, s] of repoSecrets("arc-cicd-private-src")) assert.deepEqual(s, ["private"], id);
+    // The private stack's platform folder, vault and secrets are its own.
+    const platform = [...owners].filter(([id]) => /^(githubFile\/[^/]+\/private|keyVault|keyVaultSecret)\//.test(id));
+    assert.ok(platform.length >= 22, `platform objects: ${platform.length}`);
+    for (const [id, s] of platform) assert.deepEqual(s, ["private"], id);
     assert.ok(owners.size > 20, `identities checked: ${owners.size}`);
 });
 

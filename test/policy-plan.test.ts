@@ -34,7 +34,7 @@ test("--all --policy: a prod stack file without cluster.protect breaks a mandato
         "Policies for stack dev (no policy config: default levels): N passed, 0 mandatory and 0 advisory violations, 4 not checkable offline",
         "Policies for stack edge (no policy config: default levels): N passed, 0 mandatory and 0 advisory violations, 1 not checkable offline",
         "Policies for stack fleet (no policy config: default levels): N passed, 0 mandatory and 0 advisory violations, 2 not checkable offline",
-        "Policies for stack private (no policy config: default levels): N passed, 0 mandatory and 0 advisory violations, 4 not checkable offline",
+        "Policies for stack private (no policy config: default levels): N passed, 0 mandatory and 0 advisory violations, 6 not checkable offline",
         // prod's Flux identity AcrPull adds one: its scope is known only after apply.
         "Policies for stack prod (policy/config/prod.json): N passed, 1 mandatory and 0 advisory violations, 4 not checkable offline",
         "Policies for stack stage (no policy config: default levels): N passed, 0 mandatory and 1 advisory violations, 0 not checkable offline",
