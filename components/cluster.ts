@@ -355,7 +355,9 @@ export class Cluster extends pulumi.ComponentResource {
 
 /** An adopted cluster's add-ons must include the Key Vault Secrets Provider; the error says how to add it. */
 export function requireKeyVaultSecretsProviderAddon(addonProfiles: Record<string, { enabled?: boolean }> | undefined, cluster: string): void {
-    if (addonProfiles?.["azureKeyvaultSecretsProvider"]?.enabled === true) return;
+    // By name whatever its case: the key is the add-on's name, which ARM treats case-insensitively.
+    const profile = Object.entries(addonProfiles ?? {}).find(([name]) => name.toLowerCase() === "azurekeyvaultsecretsprovider")?.[1];
+    if (profile?.enabled === true) return;
     throw new Error(
         `AKS cluster ${cluster} has no Azure Key Vault Secrets Provider add-on, which git delivery syncs its secrets through: run ` +
             `az aks enable-addons --addons azure-keyvault-secrets-provider --name ${cluster} --resource-group <group>, then pulumi up again`,

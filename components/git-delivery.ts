@@ -19,7 +19,7 @@ import { forwardedDependsOn } from "./options.ts";
 import {
     kustomizationFile, needsIdentity, PLATFORM_DEFAULTS, platformFileText, platformManifests, secretSyncSubject, type PlatformIdentity, type PlatformManifests, type PlatformManifestsArgs, type VaultSecretSource,
 } from "./platform-manifests.ts";
-import { at, patternProblem, refuseInvalidArgs, type PatternRule, type Problem } from "./problems.ts";
+import { at, patternProblem, refuseInvalidArgs, under, type PatternRule, type Problem } from "./problems.ts";
 
 export * from "./platform-manifests.ts";
 
@@ -52,7 +52,8 @@ function within(a: string, b: string): boolean {
     return a === b || a.startsWith(`${b}/`) || b === "";
 }
 
-const normalise = (p: string) => p.replace(/^\.?\//, "").replace(/\/$/, "");
+/** A repository path as Flux cleans it: `.` and empty segments dropped (`./a//b/.` is `a/b`; `.` is the root, ""). */
+const normalise = (p: string) => p.split("/").filter((seg) => seg !== "" && seg !== ".").join("/");
 
 /**
  * Whether a kustomization path and the platform folder overlap: one is the other or inside it (the
@@ -61,7 +62,8 @@ const normalise = (p: string) => p.replace(/^\.?\//, "").replace(/\/$/, "");
  */
 export function overlapsPlatformFolder(kustomizationPath: string, folder: string): boolean {
     const path = normalise(kustomizationPath);
-    return within(path, folder) || within(folder, path);
+    const f = normalise(folder);
+    return within(path, f) || within(f, path);
 }
 
 /**
@@ -155,19 +157,31 @@ export function gitDeliveryProblems(args: Pick<GitDeliveryArgs, "folder" | "keyV
     const kv = args.keyVault;
     if (kv.mode === "create") problems.push(...at(["keyVault", "name"], patternProblem(KEY_VAULT_NAME_RULE, kv.name)));
     else problems.push(...at(["keyVault", "resourceId"], patternProblem(KEY_VAULT_ID_RULE, kv.resourceId)));
-    const r = rendered ?? platformManifests(args.manifests);
+    problems.push(...under(["manifests"], platformManifestsProblems(args.manifests, rendered)));
+    return problems;
+}
+
+/**
+ * What Key Vault, Entra ID or the image reference would refuse in what the folder holds, with paths in
+ * PlatformManifestsArgs: a vault secret name over Key Vault's limit (at `cluster`, which prefixes them
+ * all), more namespaces with synced secrets than one identity takes federated credentials (at the top),
+ * and the secret sync image.
+ */
+export function platformManifestsProblems(args: PlatformManifestsArgs, rendered?: PlatformManifests): Problem[] {
+    const problems: Problem[] = [];
+    const r = rendered ?? platformManifests(args);
     for (const s of r.vaultSecrets) {
-        if (s.name.length > MAX_VAULT_SECRET_NAME) problems.push({ path: ["manifests", "cluster"], message: `the Key Vault secret name ${s.name} is longer than ${MAX_VAULT_SECRET_NAME} characters; shorten the cluster's name or the target's` });
+        if (s.name.length > MAX_VAULT_SECRET_NAME) problems.push({ path: ["cluster"], message: `the Key Vault secret name ${s.name} is longer than ${MAX_VAULT_SECRET_NAME} characters; shorten the cluster's name or the target's` });
     }
     if (r.syncNamespaces.length > MAX_FEDERATED_CREDENTIALS) {
         problems.push({
-            path: ["manifests"],
+            path: [],
             message: `secrets are synced into ${r.syncNamespaces.length} namespaces, each needing a federated credential, and one identity takes at most ${MAX_FEDERATED_CREDENTIALS}`,
         });
     }
-    const image = args.manifests.secretSyncImage;
+    const image = args.secretSyncImage;
     if (image !== undefined && (looksLikeSecretValue(image) || !/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(image))) {
-        problems.push({ path: ["manifests", "secretSyncImage"], message: "expected an image reference with its registry and a tag or digest, e.g. mcr.microsoft.com/oss/kubernetes/pause:3.6" });
+        problems.push({ path: ["secretSyncImage"], message: "expected an image reference with its registry and a tag or digest, e.g. mcr.microsoft.com/oss/kubernetes/pause:3.6" });
     }
     return problems;
 }
@@ -355,7 +369,7 @@ export class GitDelivery extends pulumi.ComponentResource {
         const header = `Written by gitops-platform (stack ${args.stack}) for cluster ${cluster}: pulumi up overwrites any change made here.`;
         const before = forwardedDependsOn(opts, ...Object.values(secrets), ...Object.values(grants), ...Object.values(federated));
         const files: Record<string, github.RepositoryFile> = {};
-        const commit = (file: string, content: pulumi.Input<string>, what: string) => {
+        const commit = (file: string, content: pulumi.Input<string>, what: string, after: pulumi.Resource[]) => {
             files[file] = new github.RepositoryFile(
                 `${name}-file-${file}`,
                 {
@@ -367,15 +381,22 @@ export class GitDelivery extends pulumi.ComponentResource {
                     // A file at that path is inside the platform's own folder: the platform's to write.
                     overwriteOnCreate: true,
                 },
-                { parent: this, dependsOn: before },
+                { parent: this, dependsOn: after },
             );
         };
         for (const f of rendered.files) {
             // Only a SecretProviderClass names the identity; every other file is plain text, known in preview.
             const content = needsIdentity(f) ? identity.apply((id) => platformFileText(f.manifest(id), header)) : platformFileText(f.manifest as Record<string, unknown>, header);
-            commit(`${this.folder}/${f.path}`, content, `${f.kind} ${f.namespace === undefined ? "" : `${f.namespace}/`}${f.name}`);
+            commit(`${this.folder}/${f.path}`, content, `${f.kind} ${f.namespace === undefined ? "" : `${f.namespace}/`}${f.name}`, before);
         }
-        commit(`${this.folder}/kustomization.yaml`, platformFileText(kustomizationFile(rendered.files), header), `the platform folder's kustomization (${rendered.files.length} objects)`);
+        // Last: a commit listing a file that isn't there yet would fail the platform kustomization until the
+        // next one. (A removed file goes at the end of the update, after this commit stops listing it.)
+        commit(
+            `${this.folder}/kustomization.yaml`,
+            platformFileText(kustomizationFile(rendered.files), header),
+            `the platform folder's kustomization (${rendered.files.length} objects)`,
+            [...before, ...Object.values(files)],
+        );
         this.files = files;
         this.ready = Object.values(files);
 

@@ -460,11 +460,6 @@ export function needsIdentity(f: PlatformFile): f is PlatformFile & { manifest: 
     return typeof f.manifest === "function";
 }
 
-/** A file's object, with the identity when it names one. */
-export function manifestOf(f: PlatformFile, identity: PlatformIdentity): Record<string, unknown> {
-    return typeof f.manifest === "function" ? f.manifest(identity) : f.manifest;
-}
-
 /** A file's text: a header that says who writes it, then the object. */
 export function platformFileText(object: Record<string, unknown>, header: string): string {
     return `# ${header}\n${YAML.stringify(object, { lineWidth: 0 })}`;

@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as github from "@pulumi/github";
 import { checkedAlertAddress, defaultAlertKinds } from "../components/alerts.ts";
-import { fluxObjects } from "../components/flux.ts";
+import { fluxObjects, parseGitRepoUrl } from "../components/flux.ts";
 import { GitDelivery, overlapsPlatformFolder, PLATFORM_DEFAULTS, platformManifests, withPlatformKustomization, type PlatformManifestsArgs } from "../components/git-delivery.ts";
 import { alertTargets } from "./alerts.ts";
+import { governancePlan } from "./config/checks-github.ts";
 import { key } from "./config/names.ts";
 import { connectorTarget, type OwnerStackConfig, type StackConfig } from "./config/resolve.ts";
 
@@ -30,7 +31,7 @@ export function platformVaultName(c: Pick<OwnerStackConfig, "cluster">): string 
  * watch the platform kustomization: a broken platform folder is theirs to hear of; the connector relays
  * the app's kustomizations only, as with delivery api), and on Arc the pull secret wiring.
  */
-export function platformManifestsArgs(c: OwnerStackConfig): PlatformManifestsArgs {
+export function platformManifestsArgs(c: Pick<OwnerStackConfig, "cluster" | "manifests" | "flux" | "connector">): PlatformManifestsArgs {
     const cc = c.cluster;
     const host = c.manifests.configuration;
     const folder = platformFolder(c);
@@ -126,39 +127,64 @@ const isGitStack = (c: StackConfig): c is GitStack => c.kind === "owner" && c.cl
 const sameRepo = (a: { owner: string; repo: string }, b: { owner: string; repo: string }) =>
     a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
 
+/** Every kustomization a stack syncs from a github.com branch (a fleet's too), with its key path. */
+function syncedKustomizations(c: StackConfig): { repo: { owner: string; repo: string }; branch: string; path: string; key: string }[] {
+    const sections = c.kind === "owner" ? { section: "flux", configurations: c.flux.configurations } : c.kind === "fleet" ? { section: "fleet", configurations: c.fleet.configurations } : undefined;
+    return (sections?.configurations ?? []).flatMap((fc, i) => {
+        const repo = parseGitRepoUrl(fc.url);
+        if (repo?.kind !== "github" || fc.branch === undefined) return [];
+        const branch = fc.branch;
+        return fc.kustomizations.map((k, j) => ({ repo, branch, path: k.path, key: key(sections!.section, "configurations", i, "kustomizations", j, "path") }));
+    });
+}
+
 /**
- * What git delivery needs across stacks, one message each: no kustomization of another stack on the same
- * repository and branch overlapping a platform folder (it would apply, or prune, that cluster's objects),
- * and each Key Vault secret written by one stack only (two clusters sharing a vault under names that
- * collide would overwrite each other's credentials). The platform folder's own owner is checked with the
- * other owned objects (crossStackProblems).
+ * What git delivery needs across stacks, one message each:
+ * - no kustomization of another stack (a fleet's included) and no other platform folder on the same
+ *   repository and branch overlapping a platform folder: it would apply, or prune, that cluster's objects;
+ * - no other stack governing the branch without a bypass actor: its ruleset would refuse the commits;
+ * - each Key Vault secret written by one stack only (names compare case-insensitively, as Key Vault
+ *   does): two clusters sharing a vault under names that meet would overwrite each other's credentials.
+ * The platform folder's own owner is checked with the other owned objects (crossStackProblems).
  */
 export function gitDeliveryLayoutProblems(configs: readonly StackConfig[]): string[] {
     const problems: string[] = [];
     const secrets = new Map<string, string[]>();
-    for (const g of configs.filter(isGitStack)) {
+    const git = configs.filter(isGitStack);
+    for (const g of git) {
         const host = g.manifests.configuration;
         const repo = host.repo;
         const folder = platformFolder(g);
-        if (repo?.kind === "github") {
+        if (repo?.kind === "github" && host.branch !== undefined) {
+            const where = `on branch ${host.branch} of ${repo.owner}/${repo.repo}`;
             for (const other of configs) {
-                if (other.kind !== "owner" || other.stack === g.stack) continue;
-                other.flux.configurations.forEach((fc, i) => {
-                    if (fc.repo?.kind !== "github" || !sameRepo(fc.repo, repo) || fc.branch !== host.branch) return;
-                    fc.kustomizations.forEach((k, j) => {
-                        if (overlapsPlatformFolder(k.path, folder)) {
-                            problems.push(
-                                `stack ${other.stack}: ${key("flux", "configurations", i, "kustomizations", j, "path")} '${k.path}' overlaps the platform folder ${folder} of stack ${g.stack} ` +
-                                    `on branch ${host.branch} of ${repo.owner}/${repo.repo}; give each its own folder`,
-                            );
-                        }
-                    });
-                });
+                if (other.stack === g.stack) continue;
+                for (const k of syncedKustomizations(other)) {
+                    if (!sameRepo(k.repo, repo) || k.branch !== host.branch || !overlapsPlatformFolder(k.path, folder)) continue;
+                    problems.push(`stack ${other.stack}: ${k.key} '${k.path}' overlaps the platform folder ${folder} of stack ${g.stack} ${where}; give each its own folder`);
+                }
+                const plan = other.kind === "owner" ? governancePlan(other) : undefined;
+                if (plan !== undefined && sameRepo(plan, repo) && plan.branches.some((b) => b.branch === host.branch) && plan.settings.bypassActors.length === 0) {
+                    problems.push(
+                        `stack ${g.stack}: git delivery commits its platform folder ${where}, which stack ${other.stack} governs with no bypass actor, so its ruleset refuses the commits; ` +
+                            `add the identity that runs pulumi up for ${g.stack} to ${other.stack}'s github.gitopsRepo.governance.bypassActors, or sync the platform from an ungoverned branch`,
+                    );
+                }
+            }
+            // One platform folder inside another's (the exact same one is an owner conflict, reported as such).
+            for (const h of git) {
+                if (h.stack >= g.stack) continue;
+                const hHost = h.manifests.configuration;
+                const hFolder = platformFolder(h);
+                if (hHost.repo?.kind !== "github" || !sameRepo(hHost.repo, repo) || hHost.branch !== host.branch || hFolder === folder) continue;
+                if (overlapsPlatformFolder(hFolder, folder)) {
+                    problems.push(`stack ${g.stack}: its platform folder ${folder} and stack ${h.stack}'s ${hFolder} overlap ${where}; each cluster needs a folder of its own`);
+                }
             }
         }
         const vault = platformVaultName(g);
         for (const s of platformManifests(platformManifestsArgs(g)).vaultSecrets) {
-            const what = `the Key Vault secret ${s.name} in vault ${vault}`;
+            const what = `the Key Vault secret ${s.name.toLowerCase()} in vault ${vault}`;
             secrets.set(what, [...(secrets.get(what) ?? []), g.stack]);
         }
     }

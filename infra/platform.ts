@@ -261,7 +261,8 @@ function createOwnedPlatform(c: OwnerStackConfig, readSecret: SecretReader, gith
         { dependsOn: [...deployKeys.map((k) => k.deployKey), ...(gitDelivery?.ready ?? [])], deletedWith: cluster.deletedWith },
     );
     // Arc: monitoring and the Key Vault Secrets Provider are extensions (on AKS, add-ons of the cluster),
-    // installed after Flux's, one extension operation at a time, and never holding Flux back.
+    // installed after Flux's, one extension operation at a time, and with delivery api never holding the
+    // configurations back. (With delivery git the configurations wait for them: see beforeConfigurations.)
     if (cc.mode === "arc" && kubernetesApi && (cc.monitoring?.enabled === true || cc.keyVaultSecretsProvider?.enabled === true)) {
         arcExtensions(c, cluster, rg, flux.extension, false);
     }

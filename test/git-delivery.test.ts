@@ -6,18 +6,20 @@
 // roles, SecretProviderClass); the platform kustomization first and the order files -> configuration.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import Ajv from "ajv";
 import YAML from "yaml";
 import {
-    GitDelivery, gitDeliveryProblems, KEY_VAULT_READER, platformManifests, PLATFORM_DEFAULTS, secretProviderObjects, SECRET_SYNC, withPlatformKustomization,
+    GitDelivery, gitDeliveryProblems, KEY_VAULT_READER, overlapsPlatformFolder, platformManifests, PLATFORM_DEFAULTS, secretProviderObjects, SECRET_SYNC, withPlatformKustomization,
 } from "../components/git-delivery.ts";
 import { Cluster, requireKeyVaultSecretsProviderAddon } from "../components/cluster.ts";
 import { KEY_VAULT_SECRETS_USER } from "../components/keyvault-secret.ts";
 import type { OwnerStackConfig } from "../infra/config.ts";
 import { secretReader } from "../infra/config/load.ts";
 import { crossStackProblems } from "../infra/github-layout.ts";
+import { loadStacks } from "../infra/stack-files.ts";
 import { createPlatform } from "../infra/platform.ts";
 import { lineDiff, renderDiff } from "../scripts/lib/plan-diff.ts";
 import { chartProblems } from "./support/chart.ts";
@@ -433,6 +435,9 @@ test("the configuration applies the platform folder first and waits for every fi
     assert.equal(fc.inputs.waitForReconciliation, true);
     const files = [...filesOf("aks-private-platform").values()];
     for (const f of files) assert.ok(dependsOn(rec, fc, f), `the configuration waits for ${f.inputs.file}`);
+    // The kustomization.yaml is committed last: never a commit listing a file that isn't there yet.
+    const index = filesOf("aks-private-platform").get("platform/aks-private/kustomization.yaml")!;
+    for (const f of files) if (f !== index) assert.ok(dependsOn(rec, index, f), `kustomization.yaml waits for ${f.inputs.file}`);
     const before = [...find(rec, SECRET), ...find(rec, FEDERATED), ...find(rec, ROLE)].filter((r) => parentOf(rec, r)?.name === "aks-private-platform");
     for (const f of files) for (const b of before) assert.ok(dependsOn(rec, f, b), `${f.inputs.file} waits for ${b.type}::${b.name}`);
     // The operators hear of the platform kustomization too.
@@ -595,6 +600,22 @@ test("the stack file refuses what git delivery can't do, by key path", () => {
         problems((s) => (s.flux.configurations[0].auth = { type: "githubApp", appId: 1, installationId: 2, privateKeySecret: "connectorPat" })).filter((p) => p.includes("GitHub App")),
         ["gitops-platform:flux.configurations[0].auth.type: a GitHub App's Secret is applied through the Kubernetes API, which git delivery never calls; use githubDeployKey or https"],
     );
+    // What GitDelivery would refuse once the cluster exists, refused here by key path.
+    assert.deepEqual(problems((s) => (s.cluster.gitDelivery.secretSyncImage = "pause")), [
+        "gitops-platform:cluster.gitDelivery.secretSyncImage: expected an image reference with its registry and a tag or digest, e.g. mcr.microsoft.com/oss/kubernetes/pause:3.6",
+    ]);
+    const longTarget = "t".repeat(51);
+    assert.deepEqual(
+        problems((s) => {
+            s.cluster.name = "c".repeat(63);
+            s.flux.alerts = [{ name: longTarget, type: "slack", addressSecret: "teamsHook" }];
+        }).filter((p) => p.includes("longer than 127")),
+        [`gitops-platform:cluster.name: the Key Vault secret name ${"c".repeat(63)}-alert-${longTarget}-address is longer than 127 characters; shorten the cluster's name or the target's`],
+    );
+    assert.deepEqual(
+        problems((s) => (s.cluster.appNamespaces = Array.from({ length: 19 }, (_, i) => `web${i}`))).filter((p) => p.includes("federated credential")),
+        ["gitops-platform:cluster.gitDelivery: secrets are synced into 21 namespaces, each needing a federated credential, and one identity takes at most 20"],
+    );
     // A credential pasted into the folder is reported by key path, never echoed.
     const leaked = problems((s) => (s.cluster.gitDelivery.folder = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"));
     assert.equal(leaked.length, 1);
@@ -658,6 +679,54 @@ test("across stacks, no other stack's kustomization overlaps a platform folder, 
     assert.deepEqual(problems.filter((p) => p.includes("Key Vault secret")), [
         "the Key Vault secret s-alert-x-alert-y-address in vault storekv: written by stacks sa, sb; exactly one stack may own it",
     ]);
+    // Key Vault compares secret names case-insensitively: clusters STORE-1 and store-1 would share theirs.
+    const upper = arcStack();
+    upper.cluster.name = "STORE-1";
+    upper.cluster.gitDelivery.folder = "clusters/upper/platform";
+    assert.deepEqual(crossStackProblems([arc, parseTestStack(upper, ALL_SET, "upper") as OwnerStackConfig]).filter((p) => p.includes("Key Vault secret")), [
+        "the Key Vault secret store-1-acr-pull in vault storekv: written by stacks arcgit, upper; exactly one stack may own it",
+    ]);
+});
+
+test("across stacks, platform folders don't nest, and no other stack governs the branch a platform folder is committed to without a bypass actor", () => {
+    const nested = aksStack();
+    nested.cluster.name = "aks-nested";
+    nested.cluster.gitDelivery = { keyVault: { name: "aks-nested-kv" }, folder: "platform" };
+    nested.flux.configurations[0].kustomizations = [{ name: "apps", path: "nested/apps" }];
+    nested.github.appRepo = "nested-app";
+    nested.github.environment.namespace = "web";
+    assert.deepEqual(crossStackProblems([aks, parseTestStack(nested, ALL_SET, "nested") as OwnerStackConfig]).filter((p) => p.includes("platform folder")), [
+        "stack nested: its platform folder platform and stack aksgit's platform/aks-private overlap on branch main of org/gitops; each cluster needs a folder of its own",
+    ]);
+    // Another stack governs org/gitops's main, and lets nobody bypass its ruleset.
+    const governor = aksStack();
+    governor.cluster = { mode: "aks", name: "aks-governor", appNamespaces: ["web"] };
+    governor.registry.name = "aksgovernoracr";
+    governor.flux.configurations[0].kustomizations = [{ name: "apps", path: "governor/apps" }];
+    governor.connector = { enabled: false };
+    governor.github = { owner: "org", appRepo: "governor-app", repositoryStack: "dev", environment: { namespace: "web" }, gitopsRepo: { governance: { alsoValidate: { main: ["aks-private/infra", "aks-private/apps"] } } } };
+    const gov = parseTestStack(governor, ALL_SET, "governor") as OwnerStackConfig;
+    assert.deepEqual(crossStackProblems([aks, gov]).filter((p) => p.includes("governs")), [
+        "stack aksgit: git delivery commits its platform folder on branch main of org/gitops, which stack governor governs with no bypass actor, so its ruleset refuses the commits; " +
+            "add the identity that runs pulumi up for aksgit to governor's github.gitopsRepo.governance.bypassActors, or sync the platform from an ungoverned branch",
+    ]);
+    governor.github.gitopsRepo.governance.bypassActors = [{ actorType: "Integration", actorId: 12345 }];
+    assert.deepEqual(crossStackProblems([aks, parseTestStack(governor, ALL_SET, "governor") as OwnerStackConfig]).filter((p) => p.includes("governs")), []);
+});
+
+test("a fleet syncing a platform folder's branch is refused where it would apply the folder", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "stacks-fleet-"));
+    cpSync(path.join(REPO_ROOT, "stacks"), dir, { recursive: true });
+    const file = path.join(dir, "Pulumi.fleet.yaml");
+    const doc = YAML.parse(readFileSync(file, "utf8"));
+    const fc = doc.config["gitops-platform:fleet"].configurations[0];
+    fc.branch = "private";
+    fc.kustomizations[0].path = "./";
+    writeFileSync(file, YAML.stringify(doc));
+    assert.deepEqual(crossStackProblems(loadStacks(dir)).filter((p) => p.includes("overlaps")), [
+        "stack fleet: gitops-platform:fleet.configurations[0].kustomizations[0].path './' overlaps the platform folder platform/arc-cicd-private of stack private on branch private of your-github-org/arc-cicd-demo-gitops; give each its own folder",
+    ]);
+    rmSync(dir, { recursive: true, force: true });
 });
 
 test("in delivery git an Arc stack needs no kubeconfig secret; in delivery api it still does", () => {
@@ -709,6 +778,14 @@ test("a value passed to GitDelivery without the secret mark is stored as a secre
         "a9/serviceaccount-gitops-platform-secret-sync.yaml", "cluster/namespace-a9.yaml", "kustomization.yaml",
     ]);
     for (const x of find(rec, FILE)) assert.ok(!String(unwrap(x.inputs.content)).includes("CANARY-plain-hook"));
+});
+
+test("a kustomization path overlaps the platform folder however it is spelled: the root, `.` segments, doubled slashes", () => {
+    for (const p of [".", "./", "./.", "", "platform", "platform/", "platform//aks1", "./platform/./aks1", "././platform/aks1", "platform/aks1/apps"]) {
+        assert.equal(overlapsPlatformFolder(p, "platform/aks1"), true, p);
+    }
+    for (const p of ["platformx", "platform/aks10", "apps", "./apps/platform/aks1"]) assert.equal(overlapsPlatformFolder(p, "platform/aks1"), false, p);
+    assert.equal(overlapsPlatformFolder("clusters/a", "./clusters/a/"), true);
 });
 
 test("withPlatformKustomization and platformManifests are pure: the same inputs give the same folder", () => {

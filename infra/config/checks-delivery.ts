@@ -1,9 +1,10 @@
 // What `cluster.delivery: git` needs of the rest of the stack file, by key path. The rules on the Flux
 // configuration that applies the platform folder are the GitDelivery component's
 // (platformConfigurationProblems); this maps them, and adds what spans sections.
-import { overlapsPlatformFolder, PLATFORM_DEFAULTS, platformConfigurationProblems } from "../../components/git-delivery.ts";
+import { overlapsPlatformFolder, PLATFORM_DEFAULTS, platformConfigurationProblems, platformManifestsProblems } from "../../components/git-delivery.ts";
+import { platformManifestsArgs } from "../git-delivery.ts";
 import { key } from "./names.ts";
-import type { FluxConfigurationConfig } from "./resolve.ts";
+import { connectorAppRepo, resolveManifests, type FluxConfigurationConfig } from "./resolve.ts";
 import type { ParsedOwnerStack } from "./schema.ts";
 
 const CLUSTER = ["cluster"] as const;
@@ -79,6 +80,20 @@ export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigu
             }
         });
     });
+    // What GitDelivery itself would refuse once the cluster exists, here by key path: the secret sync
+    // image, a vault secret name over Key Vault's limit, more namespaces than one identity's credentials.
+    if (problems.length === 0 && cc.gitDelivery !== undefined) {
+        const partial = {
+            cluster: cc,
+            flux: { ...c.flux, configurations: configs },
+            connector: { ...c.connector, appRepo: connectorAppRepo(c.connector, c.github) },
+            manifests: resolveManifests(configs, c.connector, c.github),
+        };
+        for (const p of platformManifestsProblems(platformManifestsArgs(partial))) {
+            const where = p.path[0] === "secretSyncImage" ? key(...CLUSTER, "gitDelivery", "secretSyncImage") : p.path[0] === "cluster" ? key(...CLUSTER, "name") : key(...CLUSTER, "gitDelivery");
+            problems.push(`${where}: ${p.message}`);
+        }
+    }
     configs.forEach((x, j) => {
         // The App's Secret is what Flux reads Git with: it can't come from Git.
         if (x.auth.type === "githubApp") {
