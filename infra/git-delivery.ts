@@ -5,11 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as github from "@pulumi/github";
 import { checkedAlertAddress, defaultAlertKinds } from "../components/alerts.ts";
-import { fluxObjects, parseGitRepoUrl } from "../components/flux.ts";
+import { fluxObjects } from "../components/flux.ts";
 import { GitDelivery, overlapsPlatformFolder, PLATFORM_DEFAULTS, platformManifests, withPlatformKustomization, type PlatformManifestsArgs } from "../components/git-delivery.ts";
 import { alertTargets } from "./alerts.ts";
-import { governancePlan } from "./config/checks-github.ts";
-import { key } from "./config/names.ts";
+import { governancePlan, sameRepo, syncedPaths } from "./config/checks-github.ts";
 import { connectorTarget, type OwnerStackConfig, type StackConfig } from "./config/resolve.ts";
 
 type GitStack = OwnerStackConfig & { readonly cluster: { readonly delivery: "git" } };
@@ -124,19 +123,6 @@ export function createGitDelivery(c: OwnerStackConfig, i: GitDeliveryInputs): Gi
 }
 
 const isGitStack = (c: StackConfig): c is GitStack => c.kind === "owner" && c.cluster.delivery === "git";
-const sameRepo = (a: { owner: string; repo: string }, b: { owner: string; repo: string }) =>
-    a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
-
-/** Every kustomization a stack syncs from a github.com branch (a fleet's too), with its key path. */
-function syncedKustomizations(c: StackConfig): { repo: { owner: string; repo: string }; branch: string; path: string; key: string }[] {
-    const sections = c.kind === "owner" ? { section: "flux", configurations: c.flux.configurations } : c.kind === "fleet" ? { section: "fleet", configurations: c.fleet.configurations } : undefined;
-    return (sections?.configurations ?? []).flatMap((fc, i) => {
-        const repo = parseGitRepoUrl(fc.url);
-        if (repo?.kind !== "github" || fc.branch === undefined) return [];
-        const branch = fc.branch;
-        return fc.kustomizations.map((k, j) => ({ repo, branch, path: k.path, key: key(sections!.section, "configurations", i, "kustomizations", j, "path") }));
-    });
-}
 
 /**
  * What git delivery needs across stacks, one message each:
@@ -159,9 +145,10 @@ export function gitDeliveryLayoutProblems(configs: readonly StackConfig[]): stri
             const where = `on branch ${host.branch} of ${repo.owner}/${repo.repo}`;
             for (const other of configs) {
                 if (other.stack === g.stack) continue;
-                for (const k of syncedKustomizations(other)) {
-                    if (!sameRepo(k.repo, repo) || k.branch !== host.branch || !overlapsPlatformFolder(k.path, folder)) continue;
-                    problems.push(`stack ${other.stack}: ${k.key} '${k.path}' overlaps the platform folder ${folder} of stack ${g.stack} ${where}; give each its own folder`);
+                // Every kustomization it syncs from a github.com branch, a fleet's too.
+                for (const k of syncedPaths(other)) {
+                    if (!sameRepo(k.repo, repo) || k.branch !== host.branch || !overlapsPlatformFolder(k.folder, folder)) continue;
+                    problems.push(`stack ${other.stack}: ${k.key} '${k.folder}' overlaps the platform folder ${folder} of stack ${g.stack} ${where}; give each its own folder`);
                 }
                 const plan = other.kind === "owner" ? governancePlan(other) : undefined;
                 if (plan !== undefined && sameRepo(plan, repo) && plan.branches.some((b) => b.branch === host.branch) && plan.settings.bypassActors.length === 0) {

@@ -662,7 +662,7 @@ test("across stacks, no other stack's kustomization overlaps a platform folder, 
     wide.flux.configurations[0].kustomizations = [{ name: "all", path: "./" }];
     const wideStack = parseTestStack(wide, ALL_SET, "wide") as OwnerStackConfig;
     assert.deepEqual(crossStackProblems([aks, wideStack]).filter((p) => p.includes("overlaps")), [
-        "stack wide: gitops-platform:flux.configurations[0].kustomizations[0].path './' overlaps the platform folder platform/aks-private of stack aksgit on branch main of org/gitops; give each its own folder",
+        "stack wide: gitops-platform:flux.configurations[0].kustomizations[0].path '.' overlaps the platform folder platform/aks-private of stack aksgit on branch main of org/gitops; give each its own folder",
     ]);
     wide.flux.configurations[0].branch = "release";
     assert.deepEqual(crossStackProblems([aks, parseTestStack(wide, ALL_SET, "wide") as OwnerStackConfig]).filter((p) => p.includes("overlaps")), []);
@@ -724,7 +724,7 @@ test("a fleet syncing a platform folder's branch is refused where it would apply
     fc.kustomizations[0].path = "./";
     writeFileSync(file, YAML.stringify(doc));
     assert.deepEqual(crossStackProblems(loadStacks(dir)).filter((p) => p.includes("overlaps")), [
-        "stack fleet: gitops-platform:fleet.configurations[0].kustomizations[0].path './' overlaps the platform folder platform/arc-cicd-private of stack private on branch private of your-github-org/arc-cicd-demo-gitops; give each its own folder",
+        "stack fleet: gitops-platform:fleet.configurations[0].kustomizations[0].path '.' overlaps the platform folder platform/arc-cicd-private of stack private on branch private of your-github-org/arc-cicd-demo-gitops; give each its own folder",
     ]);
     rmSync(dir, { recursive: true, force: true });
 });

@@ -1,8 +1,9 @@
 // What `cluster.delivery: git` needs of the rest of the stack file, by key path. The rules on the Flux
 // configuration that applies the platform folder are the GitDelivery component's
 // (platformConfigurationProblems); this maps them, and adds what spans sections.
-import { overlapsPlatformFolder, PLATFORM_DEFAULTS, platformConfigurationProblems, platformManifestsProblems } from "../../components/git-delivery.ts";
-import { platformManifestsArgs } from "../git-delivery.ts";
+import { overlapsPlatformFolder, platformConfigurationProblems, platformManifestsProblems } from "../../components/git-delivery.ts";
+import { platformFolder, platformManifestsArgs } from "../git-delivery.ts";
+import { sameRepo } from "./checks-github.ts";
 import { key } from "./names.ts";
 import { connectorAppRepo, resolveManifests, type FluxConfigurationConfig } from "./resolve.ts";
 import type { ParsedOwnerStack } from "./schema.ts";
@@ -52,7 +53,7 @@ export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigu
     if (i < 0) return problems;
     const fc = configs[i];
     const at = (...p: (string | number)[]) => key("flux", "configurations", i, ...p);
-    const folder = cc.gitDelivery?.folder ?? PLATFORM_DEFAULTS.folder(cc.name);
+    const folder = platformFolder(c);
     if (fc.repo?.kind !== "github" || fc.branch === undefined) {
         problems.push(
             `${at("url")}: git delivery commits the platform folder to the repository and branch of '${fc.name}' (connector.configuration, else the first configuration): expected a github.com repository followed by branch, got ${fc.url}${fc.branch === undefined ? " without a branch" : ""}`,
@@ -72,8 +73,7 @@ export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigu
     for (const p of platformConfigurationProblems(fc, folder)) problems.push(`${at(...p.path)}: ${p.message}`);
     // The stack's other configurations on the same repository and branch must keep out of the folder too.
     configs.forEach((x, j) => {
-        if (j === i || x.repo?.kind !== "github" || fc.repo?.kind !== "github" || x.branch !== fc.branch) return;
-        if (x.repo.owner.toLowerCase() !== fc.repo.owner.toLowerCase() || x.repo.repo.toLowerCase() !== fc.repo.repo.toLowerCase()) return;
+        if (j === i || x.repo?.kind !== "github" || fc.repo?.kind !== "github" || x.branch !== fc.branch || !sameRepo(x.repo, fc.repo)) return;
         x.kustomizations.forEach((k, n) => {
             if (overlapsPlatformFolder(k.path, folder)) {
                 problems.push(`${key("flux", "configurations", j, "kustomizations", n, "path")}: overlaps the platform folder ${folder}, which git delivery writes and prunes; give each its own folder`);

@@ -114,7 +114,8 @@ export function checkGitHub(g: ParsedGitHub, c: GitHubContext): string[] {
 const GOVERNANCE = ["github", "gitopsRepo", "governance"] as const;
 
 type GitHubRepoRef = { readonly owner: string; readonly repo: string };
-const sameRepo = (a: GitHubRepoRef, b: GitHubRepoRef) => a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
+/** Whether two github.com repositories are one: GitHub compares owner and name case-insensitively. */
+export const sameRepo = (a: GitHubRepoRef, b: GitHubRepoRef) => a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
 
 /**
  * The GitOps repo (the repo of the configuration the connector serves) and this stack's configurations
@@ -214,7 +215,7 @@ export function governancePlan(c: OwnerStackConfig): GovernancePlan | undefined 
 }
 
 /** One kustomization some stack syncs from a github.com repo's branch, with where the stack file says so. */
-interface SyncedPath {
+export interface SyncedPath {
     readonly stack: string;
     readonly repo: GitHubRepoRef;
     readonly branch: string;
@@ -224,7 +225,7 @@ interface SyncedPath {
     readonly removedApis: readonly string[];
 }
 
-function syncedPaths(c: StackConfig): SyncedPath[] {
+export function syncedPaths(c: StackConfig): SyncedPath[] {
     const sections =
         c.kind === "owner"
             ? { section: "flux", configurations: c.flux.configurations, version: c.flux.extension.version }
