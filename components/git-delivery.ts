@@ -15,7 +15,7 @@ import { looksLikeSecretValue } from "./credentials.ts";
 import { FLUX_DEFAULTS, MAX_KUSTOMIZATION_OBJECT_NAME, type FluxConfigurationArgs, type KustomizationArgs } from "./flux-args.ts";
 import { AZURE_TOKEN_EXCHANGE_AUDIENCE } from "./flux-identity.ts";
 import { KEY_VAULT_ID_RULE, KEY_VAULT_NAME_RULE, KEY_VAULT_SECRETS_USER } from "./keyvault-secret.ts";
-import { forwardedDependsOn } from "./options.ts";
+import { forwardedDependsOn, withoutDependsOn } from "./options.ts";
 import {
     kustomizationFile, needsIdentity, PLATFORM_DEFAULTS, platformFileText, platformManifests, secretSyncSubject, type PlatformIdentity, type PlatformManifests, type PlatformManifestsArgs, type VaultSecretSource,
 } from "./platform-manifests.ts";
@@ -236,7 +236,8 @@ export class GitDelivery extends pulumi.ComponentResource {
         refuseInvalidArgs("GitDelivery", name, gitDeliveryProblems(args, rendered));
         const missing = rendered.vaultSecrets.filter((s) => secretValue(args.secrets, s.source) === undefined);
         refuseInvalidArgs("GitDelivery", name, missing.map((s) => ({ path: ["secrets", s.source.kind], message: `the value for ${s.name} is missing` })));
-        super("gitops:delivery:GitDelivery", name, {}, { ...opts, dependsOn: undefined });
+        // The caller's dependsOn holds back the files only (forwarded to them below).
+        super("gitops:delivery:GitDelivery", name, {}, withoutDependsOn(opts));
         const cluster = args.manifests.cluster;
         this.folder = args.folder ?? PLATFORM_DEFAULTS.folder(cluster);
         this.rendered = rendered;

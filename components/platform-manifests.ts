@@ -1,15 +1,20 @@
 // The in-cluster platform objects of a pull-only cluster (delivery `git`), as manifests for a folder of
 // the GitOps repo: the GitOps Connector as a Flux HelmRepository and HelmRelease, its notification
 // Provider and Alert, the operators' alert targets, and on clusters without a kubelet identity the image
-// pull secret wiring. Nothing here is a credential: every secret the objects need is named, and the Key
-// Vault Secrets Provider (the Secrets Store CSI driver) syncs it from Azure Key Vault into a Kubernetes
-// Secret on the cluster, through a SecretProviderClass per namespace and a pod that mounts it.
+// pull secret wiring. Nothing here is a credential: every secret the objects need is named, and synced
+// from Azure Key Vault into a Kubernetes Secret on the cluster through a SecretProviderClass per
+// namespace: by the Secrets Store CSI driver (the AKS add-on) while a pod mounts it, or by the Arc Secret
+// Store extension's SecretSync objects.
 //
 // Pure functions: the GitDelivery component (git-delivery.ts) writes the files and the vault secrets.
 // Sources, checked 2026: the Flux CRDs (HelmRelease helm.toolkit.fluxcd.io/v2, HelmRepository
 // source.toolkit.fluxcd.io/v1, Alert/Provider notification.toolkit.fluxcd.io/v1beta3); the driver's
-// SecretProviderClass secrets-store.csi.x-k8s.io/v1 and the Azure provider's parameters
-// (Azure/secrets-store-csi-driver-provider-azure, "Access Azure Key Vault with workload identity").
+// SecretProviderClass secrets-store.csi.x-k8s.io/v1 (kubernetes-sigs/secrets-store-csi-driver, "Sync as
+// Kubernetes Secret") and the Azure provider's parameters (Azure/secrets-store-csi-driver-provider-azure,
+// pkg/provider/types/types.go); SecretSync secret-sync.x-k8s.io/v1alpha1 (kubernetes-sigs/
+// secrets-store-sync-controller; MicrosoftDocs azure-management-docs secret-store-extension.md); the
+// extension's multi-tenancy (a HelmRelease's source in its own namespace, where flux-applier is:
+// conceptual-gitops-flux2.md).
 import YAML from "yaml";
 import { alertEventSources, alertNamespaces, alertObjectNames, alertProviderSpec, fluxAlertSpec, FLUX_ALERT_DEFAULTS, type AlertKind, type AlertProviderType, type AlertSeverity } from "./alerts.ts";
 import { CONNECTOR_CHART, CONNECTOR_DEFAULTS, CONNECTOR_PAT_SECRET, CONNECTOR_SERVICE, connectorAddress, connectorValues, LOG_READER_ROLE, type ConnectorTarget, type LogReaders } from "./connector.ts";

@@ -82,7 +82,8 @@ export function checkDelivery(c: ParsedOwnerStack, configs: readonly FluxConfigu
     });
     // What GitDelivery itself would refuse once the cluster exists, here by key path: the secret sync
     // image, a vault secret name over Key Vault's limit, more namespaces than one identity's credentials.
-    if (problems.length === 0 && cc.gitDelivery !== undefined) {
+    // (With the configuration's repository recognised: the connector's part of the folder names it.)
+    if (cc.gitDelivery !== undefined && fc.repo !== undefined) {
         const partial = {
             cluster: cc,
             flux: { ...c.flux, configurations: configs },
