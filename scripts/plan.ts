@@ -147,6 +147,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+    // A reader that stops early (`npm run plan -- private | head`) closes the pipe: the plan ends there,
+    // quietly, as other command-line tools do, rather than with a stack trace.
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(0);
+        throw e;
+    });
     main(process.argv.slice(2)).then(
         (code) => {
             process.exitCode = code;

@@ -190,3 +190,11 @@ test("a stack file that isn't valid YAML is reported as such, with the parser's 
     assert.equal(dup.status, 1);
     assert.equal(dup.stderr, "stacks/Pulumi.broken.yaml: not valid YAML at line 3, column 3: Map keys must be unique\n");
 });
+
+test("a reader that closes the pipe early (| head) ends the plan quietly, exit 0", () => {
+    // The shell's `npm run plan -- private | head -1`: the reader keeps one line and closes its end.
+    const r = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" --import tsx scripts/plan.ts private | head -1`], { encoding: "utf8", cwd: path.join(__dirname, "..") });
+    assert.equal(r.stdout, "Offline plan for stack private: 72 resources\n");
+    assert.equal(r.stderr, "");
+    assert.equal(r.status, 0);
+});
