@@ -81,6 +81,16 @@ export interface GitOpsConnectorArgs {
 
 /** The Role that lets the named readers, and only them through this namespace, read the connector's logs. */
 export const LOG_READER_ROLE = "gitops-connector-log-reader";
+/** What that Role allows: the pods and their logs, read only. */
+export const LOG_READER_RULES = [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list"] }];
+
+/** The RoleBinding's subjects for `logReaders`: users, then groups. */
+export function logReaderSubjects(r: LogReaders | undefined): { kind: "User" | "Group"; name: string; apiGroup: string }[] {
+    return [
+        ...(r?.users ?? []).map((n) => ({ kind: "User" as const, name: n, apiGroup: "rbac.authorization.k8s.io" })),
+        ...(r?.groups ?? []).map((n) => ({ kind: "Group" as const, name: n, apiGroup: "rbac.authorization.k8s.io" })),
+    ];
+}
 
 /** The connector's in-cluster address, as the Flux notification Provider must call it. */
 export function connectorAddress(namespace: string = CONNECTOR_DEFAULTS.namespace): string {
@@ -226,16 +236,13 @@ export class GitOpsConnector extends pulumi.ComponentResource {
             { ...k8sOpts, dependsOn: [this.patSecret] },
         );
 
-        const readers = [
-            ...(args.logReaders?.users ?? []).map((n) => ({ kind: "User", name: n, apiGroup: "rbac.authorization.k8s.io" })),
-            ...(args.logReaders?.groups ?? []).map((n) => ({ kind: "Group", name: n, apiGroup: "rbac.authorization.k8s.io" })),
-        ];
+        const readers = logReaderSubjects(args.logReaders);
         if (readers.length > 0) {
             const role = new k8s.rbac.v1.Role(
                 `${name}-log-reader`,
                 {
                     metadata: { name: LOG_READER_ROLE, namespace: this.namespace.metadata.name },
-                    rules: [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list"] }],
+                    rules: LOG_READER_RULES,
                 },
                 k8sOpts,
             );

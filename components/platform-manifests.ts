@@ -17,7 +17,7 @@
 // conceptual-gitops-flux2.md).
 import YAML from "yaml";
 import { alertEventSources, alertNamespaces, alertObjectNames, alertProviderSpec, fluxAlertSpec, FLUX_ALERT_DEFAULTS, type AlertKind, type AlertProviderType, type AlertSeverity } from "./alerts.ts";
-import { CONNECTOR_CHART, CONNECTOR_DEFAULTS, CONNECTOR_PAT_SECRET, CONNECTOR_SERVICE, connectorAddress, connectorValues, LOG_READER_ROLE, type ConnectorTarget, type LogReaders } from "./connector.ts";
+import { CONNECTOR_CHART, CONNECTOR_DEFAULTS, CONNECTOR_PAT_SECRET, CONNECTOR_SERVICE, connectorAddress, connectorValues, LOG_READER_ROLE, LOG_READER_RULES, logReaderSubjects, type ConnectorTarget, type LogReaders } from "./connector.ts";
 import { EXTENSION_NAMESPACE, type FluxObjects } from "./flux.ts";
 import { alertSpec, eventSources, NOTIFICATION_API_VERSION, NOTIFICATION_DEFAULTS, providerSpec } from "./notifications.ts";
 import { PULL_SECRET_NAME } from "./registry.ts";
@@ -359,16 +359,13 @@ export function platformManifests(args: PlatformManifestsArgs): PlatformManifest
             spec: alertSpec(NOTIFICATION_DEFAULTS.objectName, eventSources(c.watched)),
         });
         needNamespace(c.watched.namespace);
-        const readers = [
-            ...(c.logReaders?.users ?? []).map((n) => ({ kind: "User", name: n, apiGroup: "rbac.authorization.k8s.io" })),
-            ...(c.logReaders?.groups ?? []).map((n) => ({ kind: "Group", name: n, apiGroup: "rbac.authorization.k8s.io" })),
-        ];
+        const readers = logReaderSubjects(c.logReaders);
         if (readers.length > 0) {
             add("Role", LOG_READER_ROLE, ns, {
                 apiVersion: "rbac.authorization.k8s.io/v1",
                 kind: "Role",
                 metadata: metadata(LOG_READER_ROLE, ns),
-                rules: [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list"] }],
+                rules: LOG_READER_RULES,
             });
             add("RoleBinding", LOG_READER_ROLE, ns, {
                 apiVersion: "rbac.authorization.k8s.io/v1",

@@ -5,7 +5,7 @@ import { APP, type SecretKey } from "./app-profile.ts";
 import type { GitHubConfig, StackConfig } from "./config.ts";
 import { gitopsGovernanceProblems } from "./config/checks-github.ts";
 import { fleetLayoutProblems } from "./fleet-layout.ts";
-import { gitDeliveryLayoutProblems, platformFolder } from "./git-delivery.ts";
+import { gitDeliveryLayoutProblems, platformFolder, platformVaultName } from "./git-delivery.ts";
 
 /** The Actions secret name for a logical secret, after the stack's renames. */
 export function secretName(g: Pick<GitHubConfig, "secretNames">, key: SecretKey): string {
@@ -86,7 +86,7 @@ export function crossStackProblems(configs: readonly StackConfig[]): string[] {
                 own(`the platform folder ${platformFolder(c)} on branch ${host.branch} of ${host.repo.owner.toLowerCase()}/${host.repo.repo.toLowerCase()}`, c.stack);
             }
             const kv = c.cluster.gitDelivery?.keyVault;
-            if (kv !== undefined && "name" in kv) own(`the Key Vault ${kv.name.toLowerCase()} (created)`, c.stack);
+            if (kv !== undefined && "name" in kv) own(`the Key Vault ${platformVaultName(c)} (created)`, c.stack);
         }
         const g = c.github;
         if (c.kind === "owner" && c.connector.enabled && c.connector.mode === "GITHUB") {
